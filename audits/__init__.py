@@ -1,0 +1,1 @@
+"""Step 6 — internal audit programmes, audits, checklists and findings."""

@@ -1,0 +1,1 @@
+"""Step 6 — nonconformances and corrective and preventive actions."""

@@ -1,0 +1,1 @@
+"""Inspection — inspector access and PDF evidence packs."""

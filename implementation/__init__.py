@@ -1,0 +1,1 @@
+"""Step 5 — site rollout plans, KPIs and employee feedback."""

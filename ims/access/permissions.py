@@ -1,0 +1,78 @@
+"""The one answer to "may user U do action A on object O" and its building blocks."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from . import registry
+
+
+def has_global_permission(user, perm: str) -> bool:
+    """Model permission held everywhere: superuser or a global role (Global Admin)."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    cache = getattr(user, "_ims_global_perms", None)
+    if cache is None:
+        from django.contrib.auth.backends import ModelBackend
+
+        cache = ModelBackend().get_all_permissions(user)
+        user._ims_global_perms = cache
+    return perm in cache
+
+
+def _site_content_type() -> ContentType:
+    from ims.org.models import Site
+
+    return ContentType.objects.get_for_model(Site)
+
+
+def site_ids_with_permission(user, app_label: str, codename: str) -> models.QuerySet:
+    """A queryset of site ids where ``user`` holds ``app_label.codename`` (one SQL subquery, never a list)."""
+    from ims.org.models import Site
+
+    from .models import SiteGroupObjectPermission, SiteUserObjectPermission
+
+    name = registry.site_codename(app_label, codename)
+    ctype = _site_content_type()
+    via_groups = SiteGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=name, permission__content_type=ctype
+    ).values("content_object_id")
+    via_user = SiteUserObjectPermission.objects.filter(
+        user=user, permission__codename=name, permission__content_type=ctype
+    ).values("content_object_id")
+    return Site._base_manager.filter(models.Q(pk__in=via_groups) | models.Q(pk__in=via_user)).values("pk")
+
+
+def user_can(user, action: str, obj: models.Model) -> bool:
+    """May ``user`` take ``action`` on ``obj``? The same rule as ``restrict()``, applied to one row."""
+    manager = type(obj)._default_manager
+    return manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def user_can_at_site(user, perm: str, site) -> bool:
+    """May ``user`` use ``perm`` (``app_label.codename``) at ``site``, e.g. to add a person there?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if has_global_permission(user, perm):
+        return True
+    app_label, codename = perm.split(".", 1)
+    return site_ids_with_permission(user, app_label, codename).filter(pk=site.pk).exists()
+
+
+def user_sites(user, perm: str) -> models.QuerySet:
+    """The sites where ``user`` may use ``perm`` (all sites for a global holder)."""
+    from ims.org.models import Site
+
+    if has_global_permission(user, perm):
+        return Site.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Site.objects.none()
+    app_label, codename = perm.split(".", 1)
+    return Site.objects.filter(pk__in=site_ids_with_permission(user, app_label, codename))
+
+
+def user_can_any_site(user, perm: str) -> bool:
+    return user_sites(user, perm).exists()

@@ -1,0 +1,1 @@
+"""Generic views, API base classes and the table/filter kit: they apply ``restrict()`` once, so app views only declare."""

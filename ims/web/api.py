@@ -1,0 +1,53 @@
+"""API base classes: the viewset applies ``restrict()`` once, like the page views.
+
+- ``GET`` lists and details only the rows of the caller's sites (other rows answer 404).
+- ``POST``/``PUT``/``PATCH`` need the add/change permission; a read-only token may only read.
+- Regulated records are never deleted: ``DELETE`` answers 405; ``POST …/{id}/deactivate/`` deactivates.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .api_policy import ScopedPermission, StandardPagination, exception_handler
+
+__all__ = ["ScopedModelViewSet", "ScopedPermission", "StandardPagination", "exception_handler"]
+
+
+class ScopedModelViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, detail, create, update and deactivate; never delete.
+
+    Subclasses declare ``queryset``, ``serializer_class``, ``filterset_class`` and implement
+    ``perform_create``/``perform_update``/``perform_deactivate`` with the app's services.
+    """
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options", "delete"]
+
+    def get_queryset(self):
+        return self.queryset.all().restrict(self.request.user, "view")
+
+    def destroy(self, request, *args, **kwargs):
+        return Response(
+            {"detail": "Regulated records are never deleted. Use POST …/deactivate/ instead."},
+            status=status.HTTP_405_METHOD_NOT_ALLOWED,
+        )
+
+    @extend_schema(request=None, description="Deactivate the record (it is kept, never deleted).")
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, *args, **kwargs):
+        obj = self.get_object()
+        self.perform_deactivate(obj)
+        obj.refresh_from_db()
+        return Response(self.get_serializer(obj).data)
+
+    def perform_deactivate(self, obj) -> None:
+        raise NotImplementedError

@@ -1,0 +1,63 @@
+"""The main navigation: the six IMS steps, inspection and administration.
+
+Apps that are not built yet appear as "planned" so people see the whole IMS journey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str | None = None
+    icon: str = "circle"
+    permission: str | None = None
+
+    def url(self) -> str | None:
+        if not self.url_name:
+            return None
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str
+    step: str
+    icon: str
+    items: tuple[NavItem, ...] = field(default_factory=tuple)
+
+
+NAVIGATION: tuple[NavSection, ...] = (
+    NavSection("Objectives & policy", "1", "flag", (NavItem("Policies", "policies:document_list", "file-earmark-text"),)),
+    NavSection("Processes & gaps", "2", "diagram-3", (NavItem("Process maps", "processes:process_list", "diagram-3"),)),
+    NavSection("IMS framework", "3", "book", (NavItem("IMS manual", "manual:manual_detail", "book"),)),
+    NavSection("Training", "4", "mortarboard", (NavItem("Training matrix", "training:matrix", "grid-3x3"),)),
+    NavSection("Implementation", "5", "rocket-takeoff", (NavItem("Site rollout", "implementation:plan_list", "rocket"),)),
+    NavSection(
+        "Monitoring & improvement",
+        "6",
+        "graph-up-arrow",
+        (NavItem("Audits", "audits:audit_list", "clipboard-check"), NavItem("CAPA", "capa:capa_list", "tools")),
+    ),
+    NavSection("Inspection", "", "shield-check", (NavItem("Evidence packs", "evidence:pack_list", "archive"),)),
+    NavSection(
+        "Organisation",
+        "",
+        "building",
+        (
+            NavItem("Sites", "org:site_list", "geo-alt", "org.view_site"),
+            NavItem("Functions", "org:function_list", "diagram-2", "org.view_function"),
+            NavItem("Roles", "org:role_list", "person-badge", "org.view_role"),
+            NavItem("People", "org:person_list", "people", "org.view_person"),
+            NavItem("Memberships", "org:membership_list", "person-lines-fill", "org.view_membership"),
+            NavItem("Import people", "org:import", "upload", "org.add_person"),
+        ),
+    ),
+)

@@ -1,0 +1,1 @@
+"""Step 3 — the IMS framework manual assembled from sections."""

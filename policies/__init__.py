@@ -1,0 +1,1 @@
+"""Step 1 — IMS policy, objectives, responsibilities and acknowledgements."""

@@ -1,0 +1,1 @@
+"""Step 2 — process maps, standards and clause libraries, gap analysis."""

@@ -1,0 +1,80 @@
+"""Shared fixtures: a small two-site organisation, clients per principal.
+
+Principals (COMPLIANCE.md): a site-A quality manager, a site-B quality manager, a site-B
+employee, an inspector of site A, a global admin, and a user with no site.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from ims.org import services
+from ims.org.choices import RoleCode
+from ims.org.models import Role
+from ims.org.roles import roles_sync
+from ims.access.sync import site_permissions_ensure
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _roles(db):
+    """Tests run without migrations: create the per-site permissions and seeded roles."""
+    site_permissions_ensure()
+    roles_sync()
+
+
+@pytest.fixture
+def org(db):
+    """Two sites with people in each; returns a namespace of the principals and objects."""
+    from types import SimpleNamespace
+
+    site_a = services.site_create(code="SITEA", name="Basel Plant", country="CH", timezone="Europe/Zurich")
+    site_b = services.site_create(code="SITEB", name="Boston Lab", country="US", timezone="America/New_York")
+    qa = services.function_create(code="QA", name="Quality Assurance")
+    prod = services.function_create(code="PROD", name="Production")
+    roles = {r.code: r for r in Role.objects.all()}
+
+    def person(username, site, role, function=qa, **extra):
+        p = services.person_create(
+            username=username,
+            employee_id=username.upper(),
+            first_name=username.split("_")[0].capitalize(),
+            last_name=username.split("_")[-1].capitalize(),
+            email=f"{username}@example.com",
+            password=PASSWORD,
+            **extra,
+        )
+        if site is not None:
+            services.membership_create(person=p, site=site, function=function, role=roles[role])
+        return p
+
+    ns = SimpleNamespace(
+        site_a=site_a,
+        site_b=site_b,
+        qa=qa,
+        prod=prod,
+        roles=roles,
+        qm_a=person("qm_a", site_a, RoleCode.QUALITY_MANAGER),
+        qm_b=person("qm_b", site_b, RoleCode.QUALITY_MANAGER),
+        emp_a=person("emp_a", site_a, RoleCode.EMPLOYEE, function=prod),
+        emp_b=person("emp_b", site_b, RoleCode.EMPLOYEE, function=prod),
+        inspector_a=person("inspector_a", site_a, RoleCode.INSPECTOR),
+        admin=person("global_admin", site_a, RoleCode.GLOBAL_ADMIN),
+        nosite=person("no_site", None, RoleCode.EMPLOYEE),
+        password=PASSWORD,
+    )
+    return ns
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(person)`` → a Django test client logged in as that person."""
+
+    def make(person) -> Client:
+        client = Client()
+        client.force_login(person)
+        return client
+
+    return make

@@ -1,0 +1,1 @@
+"""Step 4 — training matrix, assignments, sessions and competency assessments."""
