@@ -37,8 +37,9 @@ def site_ids_with_permission(user, app_label: str, codename: str) -> models.Quer
 
     name = registry.site_codename(app_label, codename)
     ctype = _site_content_type()
+    user_groups = type(user).groups.through.objects.filter(**{type(user).groups.field.m2m_field_name(): user.pk})
     via_groups = SiteGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename=name, permission__content_type=ctype
+        group_id__in=user_groups.values("group_id"), permission__codename=name, permission__content_type=ctype
     ).values("content_object_id")
     via_user = SiteUserObjectPermission.objects.filter(
         user=user, permission__codename=name, permission__content_type=ctype
