@@ -11,7 +11,7 @@ from django.test import Client
 
 from ims.org import services
 from ims.org.choices import RoleCode
-from ims.org.models import Role
+from ims.org.models import Person, Role
 from ims.org.roles import roles_sync
 from ims.access.sync import site_permissions_ensure
 
@@ -25,8 +25,16 @@ def _roles(db):
     roles_sync()
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """The principals' password hashed once (Argon2 is slow on purpose; hashing it per person per test is not)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
-def org(db):
+def org(db, password_hash):
     """Two sites with people in each; returns a namespace of the principals and objects."""
     from types import SimpleNamespace
 
@@ -43,9 +51,10 @@ def org(db):
             first_name=username.split("_")[0].capitalize(),
             last_name=username.split("_")[-1].capitalize(),
             email=f"{username}@example.com",
-            password=PASSWORD,
             **extra,
         )
+        Person.objects.filter(pk=p.pk).update(password=password_hash)
+        p.password = password_hash
         if site is not None:
             services.membership_create(person=p, site=site, function=function, role=roles[role])
         return p

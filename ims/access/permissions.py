@@ -37,7 +37,8 @@ def site_ids_with_permission(user, app_label: str, codename: str) -> models.Quer
 
     name = registry.site_codename(app_label, codename)
     ctype = _site_content_type()
-    user_groups = type(user).groups.through.objects.filter(**{type(user).groups.field.m2m_field_name(): user.pk})
+    user_model = user.__class__  # request.user may be a lazy wrapper; __class__ is the real model
+    user_groups = user_model.groups.through.objects.filter(**{user_model.groups.field.m2m_field_name(): user.pk})
     via_groups = SiteGroupObjectPermission.objects.filter(
         group_id__in=user_groups.values("group_id"), permission__codename=name, permission__content_type=ctype
     ).values("content_object_id")

@@ -58,9 +58,14 @@ class PersonFilterSet(SearchFilterSet):
         queryset=Site.objects.all(), field_name="memberships__site", label="Site", method="filter_membership"
     )
     function = django_filters.ModelMultipleChoiceFilter(
-        queryset=Function.objects.all(), label="Function", method="filter_membership"
+        queryset=Function.objects.all(),
+        field_name="memberships__function",
+        label="Function",
+        method="filter_membership",
     )
-    role = django_filters.ModelMultipleChoiceFilter(queryset=Role.objects.all(), label="Role", method="filter_membership")
+    role = django_filters.ModelMultipleChoiceFilter(
+        queryset=Role.objects.all(), field_name="memberships__role", label="Role", method="filter_membership"
+    )
     is_active = django_filters.BooleanFilter(label="Active")
     employee_id = django_filters.CharFilter(lookup_expr="iexact")
 
@@ -77,7 +82,8 @@ class PersonFilterSet(SearchFilterSet):
     def filter_membership(self, queryset, name, value):
         if not value:
             return queryset
-        memberships = Membership.objects.current().filter(**{f"{name}__in": value}).values("person_id")
+        field = name.removeprefix("memberships__")
+        memberships = Membership.objects.current().filter(**{f"{field}__in": value}).values("person_id")
         return queryset.filter(pk__in=memberships)
 
 

@@ -1,0 +1,24 @@
+"""``manage.py seed_demo``: the Helvetia Biologics demo organisation (idempotent: a second run changes nothing)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from ims.org.demo import COMPANY, DEMO_LOGINS, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation with one login per role. Running it again changes nothing."
+
+    def handle(self, *args, **options) -> None:
+        created, report = demo_seed()
+        self.stdout.write(
+            f"{COMPANY}: {created['sites']} sites and {created['functions']} functions created; "
+            f"people {report.people_created} created, {report.people_updated} updated, "
+            f"{report.people_unchanged} unchanged; memberships {report.memberships_created} created, "
+            f"{report.memberships_unchanged} unchanged; {created['passwords']} demo passwords set."
+        )
+        self.stdout.write(f"Demo logins (password {settings.IMS_DEMO_PASSWORD}):")
+        for username, role, site in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<18} {role:<20} {site}")
