@@ -78,3 +78,22 @@ def user_sites(user, perm: str) -> models.QuerySet:
 
 def user_can_any_site(user, perm: str) -> bool:
     return user_sites(user, perm).exists()
+
+
+def ensure_may_grant_role(user, role, site) -> None:
+    """Raise ValidationError unless ``user`` may give ``role`` at ``site``.
+
+    ``user=None`` is the trusted command-line channel (seed, ``import_org`` without ``--as``).
+    A global role reaches every site, so only someone holding the membership permission
+    everywhere may grant it; otherwise the permission is needed at the site itself.
+    """
+    from django.core.exceptions import ValidationError
+
+    if user is None:
+        return
+    if role.is_global:
+        if not has_global_permission(user, "org.add_membership"):
+            raise ValidationError({"role": "Only a global administrator may grant a global role."})
+        return
+    if not user_can_at_site(user, "org.add_membership", site):
+        raise ValidationError({"site": f"You may not give roles at site {site.code}."})

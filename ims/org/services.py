@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ims.access.permissions import ensure_may_grant_role
 from ims.access.sync import person_permissions_sync
 
 from .models import Function, Membership, Person, Role, Site
@@ -184,7 +185,10 @@ def membership_create(
     role: Role,
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
+    actor: Person | None = None,
 ) -> Membership:
+    """Give ``person`` ``role`` in ``function`` at ``site``; ``actor`` (None = command line) must be allowed to."""
+    ensure_may_grant_role(actor, role, site)
     membership = Membership(
         person=person,
         site=site,
@@ -222,8 +226,10 @@ def _check_membership(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, data: dict) -> Membership:
+def membership_update(*, membership: Membership, data: dict, actor: Person | None = None) -> Membership:
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if "role" in data or "site" in data:
+        ensure_may_grant_role(actor, data.get("role", membership.role), data.get("site", membership.site))
     if "person" in data and data["person"] != membership.person:
         raise ValidationError({"person": "A membership cannot move to another person; end it and create a new one."})
     if _apply(membership, data, ("site", "function", "role", "valid_from", "valid_to")):

@@ -1,8 +1,11 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import pages
 
 app_name = "web"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="web/dashboard.html"), name="dashboard"),
+    path("", pages.DashboardView.as_view(), name="dashboard"),
+    path("profile/", pages.ProfileView.as_view(), name="profile"),
+    path("profile/tokens/", pages.ApiTokenCreateView.as_view(), name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", pages.ApiTokenRevokeView.as_view(), name="token_revoke"),
 ]

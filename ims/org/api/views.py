@@ -175,7 +175,7 @@ class PersonViewSet(ScopedModelViewSet):
         if not user_can_at_site(self.request.user, "org.add_person", site):
             raise exceptions.PermissionDenied(f"You may not add people at site {site.code}.")
         person = services.person_create(**data)
-        services.membership_create(person=person, site=site, function=function, role=role)
+        services.membership_create(person=person, site=site, function=function, role=role, actor=self.request.user)
         serializer.instance = self._with_memberships(person)
 
     def perform_update(self, serializer):
@@ -216,14 +216,16 @@ class MembershipViewSet(ScopedModelViewSet):
         site = serializer.validated_data["site"]
         if not user_can_at_site(self.request.user, "org.add_membership", site):
             raise exceptions.PermissionDenied(f"You may not add memberships at site {site.code}.")
-        serializer.instance = services.membership_create(**serializer.validated_data)
+        serializer.instance = services.membership_create(**serializer.validated_data, actor=self.request.user)
 
     def perform_update(self, serializer):
         site = serializer.validated_data.get("site")
         if site is not None and site != serializer.instance.site:
             if not user_can_at_site(self.request.user, "org.change_membership", site):
                 raise exceptions.PermissionDenied(f"You may not move memberships to site {site.code}.")
-        serializer.instance = services.membership_update(membership=serializer.instance, data=serializer.validated_data)
+        serializer.instance = services.membership_update(
+            membership=serializer.instance, data=serializer.validated_data, actor=self.request.user
+        )
 
     def perform_deactivate(self, obj):
         services.membership_end(membership=obj)
