@@ -40,7 +40,7 @@ def _print_banner() -> None:
     from ims.org.demo import DEMO_LOGINS
 
     for username, role, site in DEMO_LOGINS:
-        print(f"   {username:<14} {role:<20} {site}")
+        print(f"   {username:<17} {role:<20} {site}")
     print(" Press Ctrl-C to stop the web server, worker, beat, PostgreSQL and Redis.")
     print("=" * 72 + "\n", flush=True)
 
