@@ -87,8 +87,10 @@ def test_unreachable_database_server_answers_503(monkeypatch, tmp_path):
 
 def test_broker_down_is_degraded_not_down(monkeypatch, tmp_path):
     dead_socket = tmp_path / "redis.sock"
-    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis+socket://{dead_socket}")
-    monkeypatch.setattr(celery_app.conf, "broker_write_url", None)
+    # Celery reads these variables before its settings, so nothing of the app's configuration is mutated.
+    monkeypatch.setenv("CELERY_BROKER_URL", f"redis+socket://{dead_socket}")
+    monkeypatch.setenv("CELERY_BROKER_WRITE_URL", f"redis+socket://{dead_socket}")
+    assert celery_app.conf.broker_write_url.endswith(str(dead_socket))
     response, body = get_healthz()
     assert response.status_code == 200
     assert body["status"] == "degraded"
