@@ -46,7 +46,7 @@ services-down:
 	-$(PY) -m ims.runtime.embedded down
 
 migrate: services
-	$(PY) manage.py migrate --noinput
+	IMS_DB_CONNECT_AS=owner $(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo

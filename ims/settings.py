@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from ims.runtime.embedded import DATA_DIR, default_database_url, default_redis_url
+from ims.runtime.embedded import APP_ROLE, DATA_DIR, OWNER_ROLE, default_database_url, default_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     # kernel
     "ims.org",
     "ims.access",
+    "ims.audit",
+    "ims.esign",
     "ims.web",
     # IMS steps
     "policies",
@@ -109,8 +111,21 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL") or default_database_url()
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
+# The application connects as DATABASE_URL's role, which owns no table; migrations (and the test
+# run, which creates its own database) connect as DATABASE_OWNER_URL's role: IMS_DB_CONNECT_AS=owner.
+DATABASE_URL = os.environ.get("DATABASE_URL") or default_database_url(APP_ROLE)
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL") or (
+    DATABASE_URL if os.environ.get("DATABASE_URL") else default_database_url(OWNER_ROLE)
+)
+IMS_DB_CONNECT_AS = os.environ.get("IMS_DB_CONNECT_AS", "app")
+_DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_OWNER_URL if IMS_DB_CONNECT_AS == "owner" else DATABASE_URL, conn_max_age=_DB_CONN_MAX_AGE
+    )
+}
+# The role the running application uses; the audit kernel grants it exactly what it may do.
+IMS_APP_DB_ROLE = dj_database_url.parse(DATABASE_URL).get("USER") or APP_ROLE
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("ims.web.urls")),
     path("org/", include("ims.org.urls")),
+    path("audit/", include("ims.audit.urls")),
+    path("esign/", include("ims.esign.urls")),
     path("api/v1/", include("ims.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -44,8 +44,15 @@ def run_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"ims-{digest}"
 
 
-def default_database_url() -> str:
-    return f"postgres://postgres@/{DATABASE_NAME}?host={run_dir()}"
+# Two database roles (COMPLIANCE P11-10e): the owner runs migrations and owns every table,
+# the application connects as a role that owns nothing and may only read and append to the
+# audit trail and the signatures.
+OWNER_ROLE = "ims_owner"
+APP_ROLE = "ims_app"
+
+
+def default_database_url(role: str = APP_ROLE) -> str:
+    return f"postgres://{role}@/{DATABASE_NAME}?host={run_dir()}"
 
 
 def default_redis_url() -> str:
@@ -146,8 +153,17 @@ def _ensure_database() -> None:
             time.sleep(0.2)
     else:
         raise SystemExit("PostgreSQL did not accept connections; see .data/pg/server.log")
+    for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "")):
+        if _psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'") != "1":
+            _psql(f"CREATE ROLE {role} LOGIN {extra}")
     if exists != "1":
-        _psql(f"CREATE DATABASE {DATABASE_NAME}")
+        _psql(f"CREATE DATABASE {DATABASE_NAME} OWNER {OWNER_ROLE}")
+    elif _psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{DATABASE_NAME}'") != OWNER_ROLE:
+        raise SystemExit(
+            f"The database in {DATA_DIR} was made by an older set-up (not owned by {OWNER_ROLE}). "
+            "Remove it with `make clean-data` and run again."
+        )
+    _psql(f"GRANT CONNECT, TEMPORARY ON DATABASE {DATABASE_NAME} TO {APP_ROLE}")
 
 
 def postgres_down() -> None:

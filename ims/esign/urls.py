@@ -1,0 +1,2 @@
+app_name = "esign"
+urlpatterns: list = []
