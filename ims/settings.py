@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -60,6 +62,11 @@ INSTALLED_APPS = [
     "guardian",
     "django_tables2",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     # kernel
     "ims.org",
     "ims.access",
@@ -84,11 +91,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ims.access.middleware.SessionLifetimeMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "ims.access.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ims.audit.middleware.AuditContextMiddleware",
     "ims.web.middleware.NoStoreForAuthenticatedMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ims.urls"
@@ -171,11 +184,19 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "org-membership-sync": {"task": "ims.access.tasks.site_permissions_sync_due", "schedule": 3600.0},
+    "audit-seal": {"task": "ims.audit.tasks.audit_seal", "schedule": 60.0},
+    "audit-integrity-nightly": {
+        "task": "ims.audit.tasks.integrity_verify_nightly",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
+    },
 }
+# HMAC key of the audit seals; keep it outside the database (a DB superuser must not be able to re-seal).
+IMS_AUDIT_SEAL_KEY = os.environ.get("IMS_AUDIT_SEAL_KEY", "")
 
 # --- Authentication and sessions ---------------------------------------------------
 AUTH_USER_MODEL = "org.Person"
 AUTHENTICATION_BACKENDS = [
+    "ims.access.lockout.LockoutBackend",  # first: refuses locked-out accounts before any password check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -197,7 +218,35 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# ASVS4-3.3.2 (L2): a session ends after 30 idle minutes (above) and at the latest 12 h after login.
+IMS_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("IMS_SESSION_ABSOLUTE_SECONDS", str(12 * 60 * 60)))
 PASSWORD_RESET_TIMEOUT = 3600
+
+# --- Lockout (django-axes, database handler: unaffected by a Redis outage) -----------
+# Failures are counted per account, whatever the client address, so credential stuffing from many
+# addresses is caught too. Without a cool-off, a locked account stays locked until an administrator
+# unlocks it (account/lockouts/); with AXES_COOLOFF_MINUTES it unlocks itself, and the settings guard
+# checks that the limit stays at or below 100 failures per hour per account (ASVS4-2.2.1).
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = (
+    timedelta(minutes=int(os.environ["AXES_COOLOFF_MINUTES"])) if os.environ.get("AXES_COOLOFF_MINUTES") else None
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ims.access.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ims.access.lockout.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = True
+# Behind a reverse proxy, the number of trusted proxies in front of the app (the client address is
+# read that many hops from the right of X-Forwarded-For); 0 = the header is ignored.
+IMS_TRUSTED_PROXY_COUNT = int(os.environ.get("IMS_TRUSTED_PROXY_COUNT", "1")) if env_bool("DJANGO_BEHIND_PROXY") else 0
+
+# --- Second factor (django-otp: TOTP and one-time recovery codes) ---------------------
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "IMS Portal")
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next try
+IMS_MFA_RECOVERY_CODES = 10
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get nothing
 
@@ -212,6 +261,31 @@ SECURE_HSTS_PRELOAD = SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True  # the token reaches htmx through the page (hx-headers), never through a script
+CSRF_COOKIE_SAMESITE = "Lax"
+if SECURE:
+    # __Host-: the browser accepts the cookie only over HTTPS, for the whole host and no other domain.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- Content-Security-Policy (django-csp 4) ----------------------------------------------
+# Scripts only from our own static files. Styles allow inline attributes (templates set widths with
+# style="…"); styles cannot run code. Images may be data: URIs (the Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -39,6 +39,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The token's owner is deactivated.")
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        from ims.audit.context import set_values
+
+        set_values(actor=token.person, token_id=token.pk, channel="api")
         return token.person, token
 
     def authenticate_header(self, request) -> str:

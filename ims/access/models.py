@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from ims.audit.registry import audited
+
+from .choices import SessionEndReason
 from .querysets import RestrictedManager
 
 
@@ -72,6 +75,11 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
+@audited(
+    ignored=("last_used_at",),
+    masked=("key_hash",),
+    site_sql="ARRAY(SELECT DISTINCT m.site_id FROM org_membership m WHERE m.person_id = r.person_id)",
+)
 class ApiToken(models.Model):
     """A bearer token for REST clients. Only the SHA-256 of the secret is stored."""
 
@@ -114,4 +122,51 @@ class ApiToken(models.Model):
         return "active"
 
 
-__all__ = ["ApiToken", "RoleGroup", "SiteGroupObjectPermission", "SiteUserObjectPermission", "RestrictedManager"]
+class UserSessionQuerySet(models.QuerySet):
+    def open(self) -> "UserSessionQuerySet":
+        """Not ended and still backed by an unexpired server-side session (idle expiry ends it silently)."""
+        from django.contrib.sessions.models import Session
+
+        alive = Session.objects.filter(session_key=models.OuterRef("session_key"), expire_date__gt=timezone.now())
+        return self.filter(ended_at__isnull=True).filter(models.Exists(alive))
+
+
+class UserSession(models.Model):
+    """One sign-in of a person: where and when it started, when it was last used, how it ended.
+
+    The server-side session (``django_session``) holds the state; this row lets the person see
+    their sessions and end them (ASVS 7.5.2), and keeps the history after the session is gone.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="user_sessions", verbose_name=_("person")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True, editable=False)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now, editable=False)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now, editable=False)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, editable=False)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True, editable=False)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
+    end_reason = models.CharField(_("end reason"), max_length=32, choices=SessionEndReason.choices, blank=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["person", "ended_at"], name="access_usersession_person_open")]
+
+    def __str__(self) -> str:
+        return f"{self.person} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+__all__ = [
+    "ApiToken",
+    "RoleGroup",
+    "SessionEndReason",
+    "SiteGroupObjectPermission",
+    "SiteUserObjectPermission",
+    "RestrictedManager",
+    "UserSession",
+]

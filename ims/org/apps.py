@@ -8,6 +8,12 @@ class OrgConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self) -> None:
+        from ims.audit.registry import audited
+
+        from .models import Role
         from .roles import roles_sync_after_migrate
+
+        # A role's permission set is configuration under change control (P11-10k, A11-10).
+        audited(block_delete=False)(Role.permissions.through)
 
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="ims.org.roles_sync")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ims.access.querysets import RegulatedRecordDeletion, RestrictedManager, RestrictedQuerySet
 from ims.access.registry import site_scoped
+from ims.audit.registry import audited
 
 from .choices import RoleCode
 
@@ -60,6 +61,7 @@ class SiteQuerySet(RestrictedQuerySet):
         return self.filter(is_active=True)
 
 
+@audited(ignored=("updated_at",), site_sql="ARRAY[r.id]")
 @site_scoped(site_lookup="")
 class Site(RegulatedModel):
     """A manufacturing site, laboratory or office that runs the IMS."""
@@ -91,6 +93,7 @@ class Site(RegulatedModel):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+@audited()
 class Function(RegulatedModel):
     """A company-wide function or department: Production, Quality Assurance, EHS, …"""
 
@@ -111,6 +114,7 @@ class Function(RegulatedModel):
         return reverse("org:function_detail", args=[self.pk])
 
 
+@audited()
 class Role(RegulatedModel):
     """An IMS role with its permission set. Roles are data defined in code (``ims.org.roles``)."""
 
@@ -121,6 +125,11 @@ class Role(RegulatedModel):
         _("global"), default=False, help_text=_("Holders have the role's permissions at every site.")
     )
     is_read_only = models.BooleanField(_("read only"), default=False)
+    requires_mfa = models.BooleanField(
+        _("requires a second factor"),
+        default=False,
+        help_text=_("Holders must confirm each sign-in with a one-time code (ASVS 6.3.3)."),
+    )
     permissions = models.ManyToManyField(
         "auth.Permission", related_name="ims_roles", blank=True, verbose_name=_("permissions")
     )
@@ -146,6 +155,11 @@ class PersonManager(UserManager.from_queryset(PersonQuerySet)):
     use_in_migrations = True
 
 
+@audited(
+    ignored=("last_login", "updated_at"),
+    masked=("password",),
+    site_sql="ARRAY(SELECT DISTINCT m.site_id FROM org_membership m WHERE m.person_id = r.id)",
+)
 @site_scoped(site_lookup="memberships__site")
 class Person(AbstractUser):
     """A person in the organisation; also the login account. Deactivated, never deleted."""
@@ -198,6 +212,7 @@ class MembershipQuerySet(RestrictedQuerySet):
         return self.filter(valid_from__lte=on).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on))
 
 
+@audited(ignored=("updated_at",), site_sql="ARRAY[r.site_id]")
 @site_scoped(site_lookup="site")
 class Membership(RegulatedModel):
     """A person holding a role in a function at a site for a period."""

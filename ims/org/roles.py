@@ -30,6 +30,8 @@ class RoleSpec:
     actions: tuple[str, ...] | str
     is_global: bool = False
     is_read_only: bool = False
+    # Holders must confirm every sign-in with a second factor (privileged or evidence-wide access).
+    requires_mfa: bool = False
     # Extra permissions as "app_label.codename", e.g. "org.import_person".
     extra: tuple[str, ...] = field(default_factory=tuple)
     # Per-model action overrides, e.g. {"org.site": ("view", "change")}.
@@ -37,18 +39,27 @@ class RoleSpec:
 
 
 ROLE_SPECS: tuple[RoleSpec, ...] = (
-    RoleSpec(RoleCode.GLOBAL_ADMIN, "Administers the portal for the whole company, at every site.", ALL, is_global=True),
+    RoleSpec(
+        RoleCode.GLOBAL_ADMIN,
+        "Administers the portal for the whole company, at every site.",
+        ALL,
+        is_global=True,
+        requires_mfa=True,
+    ),
     RoleSpec(
         RoleCode.QUALITY_MANAGER,
         "Leads the IMS at a site: manages its people, documents, training, audits and CAPAs.",
         ALL,
         per_model={"org.site": ("view", "change")},
+        requires_mfa=True,
+        extra=("esign.review_certifications",),
     ),
     RoleSpec(
         RoleCode.COMPLIANCE_OFFICER,
         "Co-leads the IMS at a site with the quality manager; owns regulatory compliance.",
         ALL,
         per_model={"org.site": ("view",), "org.person": ("view",), "org.membership": ("view",)},
+        extra=("esign.review_certifications",),
     ),
     RoleSpec(RoleCode.PROCESS_OWNER, "Owns processes and their procedures at a site.", READ),
     RoleSpec(RoleCode.DEPARTMENT_HEAD, "Heads a function at a site; follows its compliance.", READ),
@@ -60,6 +71,8 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         "Regulator or notified-body inspector: read-only access to the evidence of the sites granted.",
         READ,
         is_read_only=True,
+        requires_mfa=True,
+        extra=("esign.review_certifications",),
     ),
 )
 
@@ -110,6 +123,7 @@ def roles_sync() -> None:
                 "description": spec.description,
                 "is_global": spec.is_global,
                 "is_read_only": spec.is_read_only,
+                "requires_mfa": spec.requires_mfa,
             },
         )
         role.permissions.set(_permissions_for(spec, by_key))

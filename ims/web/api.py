@@ -8,11 +8,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from ims.audit.context import audit_context
+
 from .api_policy import ScopedPermission, StandardPagination, exception_handler
+from .views import REASON_FIELD, REASON_REQUIRED
 
 __all__ = ["ScopedModelViewSet", "ScopedPermission", "StandardPagination", "exception_handler"]
 
@@ -35,6 +38,26 @@ class ScopedModelViewSet(
     def get_queryset(self):
         return self.queryset.all().restrict(self.request.user, "view")
 
+    def change_reason(self, request) -> str:
+        """The reason for an update or deactivation: body field ``change_reason`` or header ``X-Change-Reason``.
+
+        Raises a 400 without one (A11-9). The field is taken out of the body before the serializer sees it.
+        """
+        data = request.data
+        reason = ""
+        if hasattr(data, "get"):
+            reason = str(data.get(REASON_FIELD) or "")
+            if REASON_FIELD in data:
+                request._full_data = {k: v for k, v in data.items() if k != REASON_FIELD}
+        reason = (reason or request.headers.get("X-Change-Reason", "")).strip()
+        if not reason:
+            raise exceptions.ValidationError({REASON_FIELD: [REASON_REQUIRED]})
+        return reason
+
+    def update(self, request, *args, **kwargs):
+        with audit_context(reason=self.change_reason(request)):
+            return super().update(request, *args, **kwargs)
+
     def destroy(self, request, *args, **kwargs):
         return Response(
             {"detail": "Regulated records are never deleted. Use POST …/deactivate/ instead."},
@@ -45,7 +68,8 @@ class ScopedModelViewSet(
     @action(detail=True, methods=["post"])
     def deactivate(self, request, *args, **kwargs):
         obj = self.get_object()
-        self.perform_deactivate(obj)
+        with audit_context(reason=self.change_reason(request)):
+            self.perform_deactivate(obj)
         obj.refresh_from_db()
         return Response(self.get_serializer(obj).data)
 

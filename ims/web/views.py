@@ -10,16 +10,31 @@ from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 from django_tables2 import RequestConfig
 
 from ims.access.permissions import user_can, user_can_any_site
+from ims.audit.context import audit_context
+
+REASON_FIELD = "change_reason"
+REASON_REQUIRED = _("Give the reason for this change; it is kept in the audit trail.")
+
+
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": REASON_REQUIRED},
+        help_text=_("Why is this record changed? Shown in its history and in the audit trail."),
+    )
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -192,7 +207,10 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
         return kwargs
 
     def get_form(self):
-        return self.form_class(**self.get_form_kwargs())
+        form = self.form_class(**self.get_form_kwargs())
+        if not self.is_create():
+            form.fields[REASON_FIELD] = reason_field()
+        return form
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.get_form()))
@@ -201,7 +219,8 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
         form = self.get_form()
         if form.is_valid():
             try:
-                obj = self.save(form)
+                with audit_context(reason=form.cleaned_data.get(REASON_FIELD) or None):
+                    obj = self.save(form)
             except ValidationError as error:
                 apply_validation_error(form, error)
             except PermissionDenied as error:
@@ -235,8 +254,13 @@ class ObjectDeactivateView(ScopedViewMixin, View):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object("delete")
+        reason = (request.POST.get(REASON_FIELD) or "").strip()
+        if not reason:
+            return render(request, "errors/400.html", {"message": REASON_REQUIRED, "back_url": obj.get_absolute_url()},
+                          status=400)
         try:
-            self.deactivate(obj)
+            with audit_context(reason=reason):
+                self.deactivate(obj)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -1,0 +1,83 @@
+"""Session policy and the second-factor gate, applied to every request."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .choices import SessionEndReason
+from .mfa import mfa_enrolled, mfa_required
+from .sessions import absolute_expiry_due, user_session_end, user_session_touch
+
+#: Views a person may open before the second factor: the second-factor pages and signing out.
+SECOND_FACTOR_EXEMPT = frozenset({"logout", "access:mfa_verify", "access:mfa_setup"})
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _bearer(request) -> bool:
+    return request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer ")
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session ``IMS_SESSION_ABSOLUTE_SECONDS`` after sign-in, however active (ASVS5-7.3.2).
+
+    The idle limit is the session's own expiry; this adds the absolute one and keeps the person's
+    session record's ``last_seen_at`` current. Needs the session, authentication and message middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            if absolute_expiry_due(request, limit_seconds=settings.IMS_SESSION_ABSOLUTE_SECONDS):
+                user_session_end(session_key=request.session.session_key, reason=SessionEndReason.ABSOLUTE_TIMEOUT)
+                logout(request)
+                if _is_api(request):
+                    return JsonResponse({"detail": _("Your session has ended; sign in again.")}, status=401)
+                messages.info(request, _("Your session reached its maximum length; please sign in again."))
+                return redirect_to_login(request.get_full_path())
+            user_session_touch(request)
+        return self.get_response(request)
+
+
+class SecondFactorRequiredMiddleware:
+    """No page or session-authenticated API call before the second factor, for those who need one.
+
+    Runs after ``LoginRequiredMiddleware``: public views (``login_not_required``) stay public; the
+    second-factor pages and signing out stay open. Bearer-token API calls carry no session and are
+    not affected (tokens are created on the profile page, which needed the second factor).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
+            return None
+        user = request.user
+        if not user.is_authenticated or _bearer(request):
+            return None
+        if user.is_verified() or not mfa_required(user):
+            return None
+        if _is_api(request):
+            return JsonResponse({"detail": _("Confirm your sign-in with your second factor first.")}, status=403)
+        step = "access:mfa_verify" if mfa_enrolled(user) else "access:mfa_setup"
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

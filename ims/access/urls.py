@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "access"
+urlpatterns = [
+    path("mfa/", views.SecondFactorVerifyView.as_view(), name="mfa_verify"),
+    path("mfa/setup/", views.SecondFactorSetupView.as_view(), name="mfa_setup"),
+    path("mfa/recovery-codes/", views.RecoveryCodesRenewView.as_view(), name="mfa_recovery_codes"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("sessions/", views.SessionListView.as_view(), name="sessions"),
+    path("sessions/<int:pk>/end/", views.SessionEndView.as_view(), name="session_end"),
+    path("sessions/end-others/", views.SessionEndOthersView.as_view(), name="session_end_others"),
+    path("lockouts/", views.LockoutListView.as_view(), name="lockouts"),
+    path("lockouts/unlock/", views.LockoutClearView.as_view(), name="lockout_clear"),
+]

@@ -1,0 +1,205 @@
+"""The SQL side of the audit kernel: trigger functions, protections and privileges.
+
+``audit_install()`` runs after every ``migrate`` (and when the test database is created); it is
+idempotent. It needs the owner role: the application role owns nothing and cannot change any of it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+
+from . import registry
+
+logger = logging.getLogger("ims.audit")
+
+EVENT_TABLE = "audit_auditevent"
+SEAL_TABLE = "audit_auditseal"
+
+ROW_HASH_SQL = f"""
+CREATE OR REPLACE FUNCTION ims_audit_row_hash(e {EVENT_TABLE}) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT encode(sha256(convert_to(concat_ws(chr(31),
+    e.id,
+    to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+    e.table_name, e.model_label, e.object_pk, e.action,
+    coalesce(e.old::text, '-'), coalesce(e.new::text, '-'),
+    array_to_string(e.changed_fields, ','),
+    coalesce(e.actor_id::text, '-'), e.actor_label, coalesce(e.token_id::text, '-'),
+    e.channel, e.reason, e.request_id, coalesce(host(e.client_ip), '-'),
+    coalesce(array_to_string(e.site_ids, ','), '-'), e.txid
+  ), 'UTF8')), 'hex')
+$$;
+"""
+
+REJECT_SQL = """
+CREATE OR REPLACE FUNCTION ims_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'ims: % on % is not allowed: %', TG_OP, TG_TABLE_NAME, TG_ARGV[0]
+    USING ERRCODE = 'insufficient_privilege';
+END $$;
+"""
+
+# Writes one event from the current audit context (fills id, time, actor, channel, hash).
+EMIT_SQL = f"""
+CREATE OR REPLACE FUNCTION ims_audit_emit(
+  p_table text, p_label text, p_pk text, p_action text, p_old jsonb, p_new jsonb,
+  p_changed text[], p_site_ids bigint[], p_context jsonb
+) RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  ev {EVENT_TABLE}%ROWTYPE;
+BEGIN
+  ev.id := nextval(pg_get_serial_sequence('{EVENT_TABLE}', 'id'));
+  ev.occurred_at := clock_timestamp();
+  ev.table_name := p_table;
+  ev.model_label := p_label;
+  ev.object_pk := p_pk;
+  ev.action := p_action;
+  ev.old := p_old;
+  ev.new := p_new;
+  ev.changed_fields := coalesce(p_changed, '{{}}');
+  ev.actor_id := nullif(p_context->>'actor_id', '')::bigint;
+  ev.actor_label := coalesce(nullif(p_context->>'actor_label', ''), 'db:' || session_user);
+  ev.token_id := nullif(p_context->>'token_id', '')::bigint;
+  ev.channel := coalesce(nullif(p_context->>'channel', ''), 'database');
+  ev.reason := coalesce(p_context->>'reason', '');
+  ev.request_id := coalesce(p_context->>'request_id', '');
+  ev.client_ip := nullif(p_context->>'client_ip', '')::inet;
+  ev.site_ids := p_site_ids;
+  ev.txid := pg_current_xact_id()::text::bigint;
+  ev.row_hash := ims_audit_row_hash(ev);
+  INSERT INTO {EVENT_TABLE} SELECT (ev).*;
+  RETURN ev.id;
+END $$;
+"""
+
+# An inspector's read of the trail, logged through a definer function (the app role cannot insert events).
+LOG_READ_SQL = f"""
+CREATE OR REPLACE FUNCTION ims_audit_log_read(p_label text, p_pk text, p_detail jsonb, p_context jsonb)
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT ims_audit_emit('{EVENT_TABLE}', p_label, p_pk, 'R', NULL, p_detail, '{{}}', NULL, p_context)
+$$;
+"""
+
+
+def _capture_function_sql(entry: registry.AuditedModel) -> str:
+    table = entry.table
+    ignored = ", ".join(f"'{name}'" for name in entry.ignored) or "''"
+    site_expr = entry.site_sql or "NULL::bigint[]"
+    mask_lines = "\n".join(
+        f"  IF old_j ? '{name}' THEN old_j := jsonb_set(old_j, '{{{name}}}', '\"***\"'); END IF;\n"
+        f"  IF new_j ? '{name}' THEN new_j := jsonb_set(new_j, '{{{name}}}', '\"***\"'); END IF;"
+        for name in entry.masked
+    )
+    return f"""
+CREATE OR REPLACE FUNCTION ims_audit_capture_{table}() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  r {table}%ROWTYPE;
+  old_j jsonb;
+  new_j jsonb;
+  changed text[] := '{{}}';
+BEGIN
+  IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+  IF TG_OP <> 'INSERT' THEN old_j := to_jsonb(OLD) - ARRAY[{ignored}]::text[]; END IF;
+  IF TG_OP <> 'DELETE' THEN new_j := to_jsonb(NEW) - ARRAY[{ignored}]::text[]; END IF;
+  IF TG_OP = 'UPDATE' THEN
+    SELECT coalesce(array_agg(k ORDER BY k), '{{}}') INTO changed
+      FROM jsonb_object_keys(new_j) AS k WHERE new_j -> k IS DISTINCT FROM old_j -> k;
+    IF cardinality(changed) = 0 THEN RETURN NULL; END IF;
+  END IF;
+{mask_lines}
+  PERFORM ims_audit_emit(
+    TG_TABLE_NAME, '{entry.label}', (to_jsonb(r) ->> 'id'), left(TG_OP, 1), old_j, new_j, changed,
+    {site_expr},
+    nullif(current_setting('ims.audit_context', true), '')::jsonb
+  );
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS ims_audit_capture ON {table};
+CREATE TRIGGER ims_audit_capture AFTER INSERT OR UPDATE OR DELETE ON {table}
+  FOR EACH ROW EXECUTE FUNCTION ims_audit_capture_{table}();
+"""
+
+
+def _reject_trigger_sql(table: str, name: str, operations: str, message: str) -> str:
+    return f"""
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} BEFORE {operations} ON {table}
+  FOR EACH ROW EXECUTE FUNCTION ims_reject_change('{message}');
+"""
+
+
+def _role_exists(cursor, role: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+    return cursor.fetchone() is not None
+
+
+def _grants_sql(app_role: str) -> str:
+    role = f'"{app_role}"'
+    statements = [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {role}",
+        f"REVOKE INSERT, UPDATE, DELETE ON {EVENT_TABLE} FROM {role}",
+        f"REVOKE UPDATE, DELETE ON {SEAL_TABLE} FROM {role}",
+        f"GRANT EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb, jsonb) TO {role}",
+        f"REVOKE EXECUTE ON FUNCTION ims_audit_emit(text, text, text, text, jsonb, jsonb, text[], bigint[], jsonb) "
+        f"FROM PUBLIC, {role}",
+    ]
+    for entry in registry.append_only_models():
+        statements.append(f"REVOKE UPDATE, DELETE ON {entry.table} FROM {role}")
+    for entry in registry.audited_models():
+        if entry.block_delete:
+            statements.append(f"REVOKE DELETE ON {entry.table} FROM {role}")
+    return ";\n".join(statements) + ";"
+
+
+def audit_install(*, using: str = "default") -> None:
+    """Create or refresh the trigger functions, triggers and the application role's privileges."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [EVENT_TABLE])
+        if cursor.fetchone()[0] is None:
+            return
+        sql = [ROW_HASH_SQL, REJECT_SQL, EMIT_SQL, LOG_READ_SQL]
+        for table in (EVENT_TABLE, SEAL_TABLE):
+            sql.append(_reject_trigger_sql(table, "ims_append_only", "UPDATE OR DELETE", "the audit trail is append-only"))
+        for entry in registry.append_only_models():
+            sql.append(_reject_trigger_sql(entry.table, "ims_append_only", "UPDATE OR DELETE", "append-only record"))
+        for entry in registry.audited_models():
+            cursor.execute("SELECT to_regclass(%s)", [entry.table])
+            if cursor.fetchone()[0] is None:
+                continue
+            sql.append(_capture_function_sql(entry))
+            if entry.block_delete:
+                sql.append(
+                    _reject_trigger_sql(entry.table, "ims_no_delete", "DELETE", "regulated records are never deleted")
+                )
+        cursor.execute("\n".join(sql))
+        app_role = settings.IMS_APP_DB_ROLE
+        cursor.execute("SELECT current_user")
+        current = cursor.fetchone()[0]
+        if app_role and app_role != current and _role_exists(cursor, app_role):
+            cursor.execute(_grants_sql(app_role))
+        elif app_role == current:
+            logger.warning(
+                "The application connects as the owner role %s: the audit trail is protected by triggers only. "
+                "Use separate roles (see README, 'Database roles').", current
+            )
+
+
+def audit_install_after_migrate(sender, app_config=None, using="default", **kwargs) -> None:
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if app_config is None or app_config is not with_models[-1]:
+        return
+    audit_install(using=using)

@@ -1,0 +1,35 @@
+"""Per-request audit context: who (session user; bearer tokens add themselves), channel, request id, client IP."""
+
+from __future__ import annotations
+
+import uuid
+
+from .context import audit_context
+
+
+def _channel(path: str) -> str:
+    if path.startswith("/api/"):
+        return "api"
+    if path.startswith("/admin/"):
+        return "admin"
+    return "web"
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4().hex
+        user = getattr(request, "user", None)
+        with audit_context(
+            replace=True,
+            actor=user if user is not None and user.is_authenticated else None,
+            channel=_channel(request.path),
+            request_id=request.request_id,
+            # REMOTE_ADDR only: X-Forwarded-For is trusted solely behind a configured proxy.
+            client_ip=request.META.get("REMOTE_ADDR") or None,
+        ):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response

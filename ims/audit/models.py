@@ -1,0 +1,146 @@
+"""Audit events (written only by database triggers), seals and integrity runs."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "I", _("created")
+    UPDATE = "U", _("changed")
+    DELETE = "D", _("deleted")
+    READ = "R", _("read")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "AuditEventQuerySet":
+        """Events of records at the user's sites, plus company-wide reference data; all for global holders."""
+        from ims.access.permissions import has_global_permission, site_ids_with_permission
+
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if action != "view":
+            return self.none()
+        if has_global_permission(user, "audit.view_auditevent"):
+            return self
+        sites = site_ids_with_permission(user, "audit", "view_auditevent")
+        if not sites.exists():
+            return self.none()
+        return self.filter(
+            models.Q(site_ids__overlap=models.Func(models.Subquery(sites), function="ARRAY"))
+            | models.Q(site_ids__isnull=True)
+        )
+
+    def for_record(self, obj) -> "AuditEventQuerySet":
+        return self.filter(table_name=obj._meta.db_table, object_pk=str(obj.pk))
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One change of a regulated record (or a read of the trail by an inspector). Written by triggers only."""
+
+    occurred_at = models.DateTimeField(_("when (UTC)"), db_default=Now(), db_index=True)
+    table_name = models.CharField(_("table"), max_length=63)
+    model_label = models.CharField(_("record type"), max_length=100, db_index=True)
+    object_pk = models.CharField(_("record id"), max_length=64)
+    action = models.CharField(_("action"), max_length=1, choices=AuditAction.choices)
+    old = models.JSONField(_("old values"), null=True, blank=True)
+    new = models.JSONField(_("new values"), null=True, blank=True)
+    changed_fields = ArrayField(models.CharField(max_length=63), default=list, blank=True)
+    actor = models.ForeignKey(
+        "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("who"), max_length=150)
+    token_id = models.BigIntegerField(_("API token"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16)
+    reason = models.TextField(_("reason"), blank=True, default="")
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default="")
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    site_ids = ArrayField(models.BigIntegerField(), null=True, blank=True)
+    txid = models.BigIntegerField(_("transaction"))
+    row_hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["table_name", "object_pk", "id"], name="audit_event_record_idx"),
+            models.Index(fields=["actor", "id"], name="audit_event_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_label} {self.object_pk} {self.get_action_display()} by {self.actor_label}"
+
+    def save(self, *args, **kwargs):
+        raise PermissionError("Audit events are written by the database triggers only.")
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def diff(self) -> list[tuple[str, object, object]]:
+        """(field, old, new) for each changed field, in a stable order."""
+        old = self.old or {}
+        new = self.new or {}
+        fields = self.changed_fields or sorted(set(old) | set(new))
+        return [(name, old.get(name), new.get(name)) for name in fields]
+
+
+class AuditSeal(models.Model):
+    """A sealed block of audit events: HMAC over the previous seal and the digest of the block's row hashes.
+
+    Writers never touch a shared row: events are inserted freely and sealed afterwards in id order
+    by one beat task, so concurrent transactions do not serialise on a chain head.
+    """
+
+    first_txid = models.BigIntegerField(help_text=_("first transaction id covered (inclusive)"))
+    last_txid = models.BigIntegerField(unique=True, help_text=_("end of the covered transaction ids (exclusive)"))
+    event_count = models.IntegerField()
+    events_digest = models.CharField(max_length=64)
+    previous_hmac = models.CharField(max_length=64)
+    hmac = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_txid__gt=models.F("first_txid")), name="audit_auditseal_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"seal {self.pk}: transactions {self.first_txid}–{self.last_txid}"
+
+
+class IntegrityRun(models.Model):
+    """One run of the integrity verification (nightly by beat, or ``manage.py verify_integrity``)."""
+
+    started_at = models.DateTimeField(db_default=Now())
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=16, default="command")
+    ok = models.BooleanField(default=False)
+    events_checked = models.BigIntegerField(default=0)
+    seals_checked = models.IntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("integrity verification")
+        verbose_name_plural = _("integrity verifications")
+
+    def __str__(self) -> str:
+        return f"integrity run {self.pk}: {'OK' if self.ok else 'PROBLEMS'}"
+
+    @property
+    def first_problem(self) -> str:
+        return self.problems[0] if self.problems else ""
