@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import platform
 import sys
+
+from django.db import transaction
 import time
 from pathlib import Path
 
@@ -72,6 +74,32 @@ def main() -> int:
         say(f"  {label:<28} {seconds:6.2f} s  rows {report.rows:,}, errors {len(report.errors)}, people "
             f"{report.people_created:,} created / {report.people_unchanged:,} unchanged, memberships "
             f"{report.memberships_created:,} created / {report.memberships_unchanged:,} unchanged")  # fmt: skip
+    say()
+    from benchmarks.audit import history_page, import_audit_ratio
+
+    off, on, ratio = import_audit_ratio()
+    say(f"Audit trail cost: import_org of {ROWS:,} rows, trail off {off:.2f} s, on {on:.2f} s → ratio {ratio:.2f}× "
+        f"(target ≤ 1.5×)")  # fmt: skip
+    from ims.audit.context import audit_context
+    from ims.org import services
+    from ims.org.models import Person
+
+    subject = Person.objects.filter(employee_id__startswith="SC-", memberships__isnull=False).order_by("pk").first()
+    # A colleague with an employee role at the same site (no second factor needed for a page load).
+    viewer = (
+        Person.objects.filter(memberships__site__memberships__person=subject, memberships__role__code="employee",
+                              is_active=True)
+        .exclude(pk=subject.pk)
+        .first()
+    )
+    for edits in (1, 50):
+        with transaction.atomic():
+            for number in range(edits):
+                with audit_context(channel="command", actor_label="benchmark", reason=f"benchmark edit {number}"):
+                    services.person_update(person=subject, data={"job_title": f"Operator {number}"})
+            events, p50, queries = history_page(subject, viewer)
+            say(f"  person page with history: {events:3d} events → p50 {p50:6.1f} ms, {queries} queries")
+            transaction.set_rollback(True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"\nWritten to {RESULTS}")

@@ -3,9 +3,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from ims.audit.api import AuditEventViewSet
+
 router = DefaultRouter()
+router.register("audit/events", AuditEventViewSet, basename="auditevent")
 
 urlpatterns = [
     path("", include("ims.org.api.urls")),
+    path("", include("ims.esign.api.urls")),
     path("", include(router.urls)),
 ]

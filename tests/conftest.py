@@ -77,9 +77,46 @@ def org(db, password_hash):
     return ns
 
 
+def totp_code(device) -> str:
+    """The code the person's authenticator app shows now (the next step's if this step's code was used)."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    ahead = max(0, device.last_t + 1 - totp.t())
+    totp.drift = device.drift + ahead
+    return f"{totp.token():0{device.digits}d}"
+
+
+def second_factor_confirm(client: Client, person) -> None:
+    """Mark ``client``'s session as confirmed with a second factor (an authenticator device is created once)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=person, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def client_for(db):
-    """``client_for(person)`` → a Django test client logged in as that person."""
+    """``client_for(person)`` → a Django test client fully signed in as that person (password and second factor)."""
+
+    def make(person) -> Client:
+        client = Client()
+        client.force_login(person)
+        second_factor_confirm(client, person)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password_client_for(db):
+    """``password_client_for(person)`` → a client past the password step only (no second factor yet)."""
 
     def make(person) -> Client:
         client = Client()
@@ -87,3 +124,11 @@ def client_for(db):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Write each test's requirement IDs (``req`` markers) into the junit report, for ``manage.py rtm``."""
+    for item in items:
+        ids = dict.fromkeys(requirement for marker in item.iter_markers("req") for requirement in marker.args)
+        for requirement in ids:
+            item.user_properties.append(("req", requirement))

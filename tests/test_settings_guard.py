@@ -117,3 +117,79 @@ def test_production_switches():
     assert production["SECURE_SSL_REDIRECT"]
     assert production["SECURE_HSTS_SECONDS"] >= 31536000 and production["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
     assert production["X_FRAME_OPTIONS"] == "DENY"
+
+
+@pytest.mark.req("ASVS5-7.3.1", "ASVS5-7.3.2", "ASVS5-6.4.3")
+def test_sessions_end_after_12_hours_whatever_the_activity_and_reset_links_after_1_hour():
+    """COMPLIANCE.md §6 row 17: idle 30 min (above), absolute 12 h, password-reset token ≤ 1 h."""
+    assert settings.IMS_SESSION_ABSOLUTE_SECONDS <= 12 * 60 * 60
+    assert settings.PASSWORD_RESET_TIMEOUT <= 3600
+    middleware = settings.MIDDLEWARE
+    lifetime = middleware.index("ims.access.middleware.SessionLifetimeMiddleware")
+    assert middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") < lifetime
+    assert middleware.index("django.contrib.messages.middleware.MessageMiddleware") < lifetime
+
+
+@pytest.mark.req("ASVS5-6.3.1", "ASVS4-2.2.1", "ASVS5-4.1.3")
+def test_failed_sign_ins_lock_the_account():
+    assert "axes" in settings.INSTALLED_APPS
+    assert settings.AUTHENTICATION_BACKENDS[0] == "ims.access.lockout.LockoutBackend"
+    assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    assert settings.AXES_ENABLED is True
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"  # survives a Redis outage
+    assert "username" in settings.AXES_LOCKOUT_PARAMETERS
+    assert 1 <= settings.AXES_FAILURE_LIMIT <= 100
+    if settings.AXES_COOLOFF_TIME:  # at most 100 failures per hour per account
+        per_hour = settings.AXES_FAILURE_LIMIT * max(1, 3600 / settings.AXES_COOLOFF_TIME.total_seconds())
+        assert per_hour <= 100
+    assert settings.IMS_TRUSTED_PROXY_COUNT == 0  # X-Forwarded-For is ignored unless DJANGO_BEHIND_PROXY
+
+
+@pytest.mark.req("ASVS5-6.3.3", "ASVS5-6.5.1")
+def test_the_second_factor_is_enforced():
+    for app in ("django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"):
+        assert app in settings.INSTALLED_APPS
+    middleware = settings.MIDDLEWARE
+    gate = middleware.index("ims.access.middleware.SecondFactorRequiredMiddleware")
+    assert middleware.index("django_otp.middleware.OTPMiddleware") < gate
+    assert middleware.index("django.contrib.auth.middleware.LoginRequiredMiddleware") < gate
+    assert settings.OTP_TOTP_THROTTLE_FACTOR > 0
+
+
+@pytest.mark.req("ASVS5-3.4.3", "ASVS5-3.4.6")
+def test_content_security_policy():
+    assert "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["base-uri"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
+    assert not any("*" in value or "http:" in value for values in directives.values() for value in values)
+
+
+@pytest.mark.req("ASVS5-3.3.1", "ASVS5-3.3.2", "ASVS5-3.3.4", "ASVS5-3.4.1")
+def test_production_cookies_and_headers():
+    """DJANGO_SECURE=1 (fresh process): __Host- cookies, HTTPS-only, HSTS a year with subdomains."""
+    probe = (
+        "import json, ims.settings as s; print(json.dumps({k: getattr(s, k) for k in ("
+        "'SESSION_COOKIE_NAME', 'CSRF_COOKIE_NAME', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+        "'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', 'SECURE_HSTS_SECONDS', "
+        "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_CROSS_ORIGIN_OPENER_POLICY', 'SECURE_REFERRER_POLICY', "
+        "'SECURE_CONTENT_TYPE_NOSNIFF')}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"}
+    env.update(DJANGO_SECURE="1", DJANGO_SECRET_KEY="x" * 60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+    production = json.loads(result.stdout.strip().splitlines()[-1])
+    assert production["SESSION_COOKIE_NAME"] == "__Host-sessionid"
+    assert production["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
+    assert production["SESSION_COOKIE_SECURE"] and production["CSRF_COOKIE_SECURE"]
+    assert production["SESSION_COOKIE_HTTPONLY"] and production["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert production["SECURE_HSTS_SECONDS"] >= 31536000 and production["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert production["SECURE_CROSS_ORIGIN_OPENER_POLICY"] == "same-origin"
+    assert production["SECURE_REFERRER_POLICY"] == "same-origin"
+    assert production["SECURE_CONTENT_TYPE_NOSNIFF"] is True

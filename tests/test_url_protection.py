@@ -27,6 +27,8 @@ PAGE, API, ADMIN, PUBLIC = "page", "api", "admin", "public"
 MOUNTS: dict[str, str] = {
     "": PAGE,  # ims.web: dashboard
     "org/": PAGE,
+    "esign/": PAGE,  # e-signature dialog, certification, register, locks
+    "audit/": PAGE,  # the audit trail and its exports
     "api/v1/": API,
     "api/schema/": API,  # the OpenAPI schema is not public (ASVS5-13.4.5)
     "api/docs/": API,
@@ -34,6 +36,7 @@ MOUNTS: dict[str, str] = {
     "healthz": PUBLIC,
     "accounts/login/": PUBLIC,
     "accounts/logout/": PAGE,  # signing out needs a session
+    "account/": PAGE,  # own security pages (second factor, password, sessions) and unlocking accounts
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

@@ -7,6 +7,12 @@ class AccessConfig(AppConfig):
     verbose_name = "Access control"
 
     def ready(self) -> None:
+        from axes.models import AccessAttempt
+
+        from ims.audit.registry import audited
+
         from .sessions import connect_signals
 
         connect_signals()
+        # Lockouts and unlocks (an unlock deletes the attempts) are access-authorisation events (A11-12.3).
+        audited(block_delete=False, ignored=("get_data", "post_data"))(AccessAttempt)

@@ -29,8 +29,7 @@ from ims.audit.context import audit_context
 log = logging.getLogger("ims.access.lockout")
 
 LOCKED_MESSAGE = _(
-    "This account is locked after too many failed sign-in attempts. "
-    "Ask an administrator of the portal to unlock it."
+    "This account is locked after too many failed sign-in attempts. Ask an administrator of the portal to unlock it."
 )
 COOLOFF_MESSAGE = _("This account is locked after too many failed sign-in attempts. Try again later.")
 
@@ -100,7 +99,5 @@ def lockout_clear(*, actor, username: str) -> int:
     reason = f"account {username} unlocked after failed sign-ins"
     with audit_context(actor=actor, reason=reason):
         removed = reset(username=username)
-    log.warning(
-        "lockout cleared: username=%s by=%s attempts_removed=%s", username, actor.get_username(), removed
-    )
+    log.warning("lockout cleared: username=%s by=%s attempts_removed=%s", username, actor.get_username(), removed)
     return removed

@@ -67,7 +67,9 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(view_func, "login_required", True):
+        # Public pages stay public. API views (DRF marks them all login_not_required: it authenticates
+        # itself) are still checked, so a session past the password alone cannot use the API.
+        if not getattr(view_func, "login_required", True) and not hasattr(view_func, "cls"):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:

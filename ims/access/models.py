@@ -123,7 +123,7 @@ class ApiToken(models.Model):
 
 
 class UserSessionQuerySet(models.QuerySet):
-    def open(self) -> "UserSessionQuerySet":
+    def open(self) -> UserSessionQuerySet:
         """Not ended and still backed by an unexpired server-side session (idle expiry ends it silently)."""
         from django.contrib.sessions.models import Session
 

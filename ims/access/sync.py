@@ -19,8 +19,13 @@ from .models import RoleGroup, SiteGroupObjectPermission
 
 
 def site_permissions_ensure() -> None:
-    """Create the per-site permission (on ``org.Site``) for every action of every scoped model."""
+    """Create the per-site permission (on ``org.Site``) for every action of every scoped model.
+
+    Also for the roles' extra permissions (``RoleSpec.extra``, e.g. reading the audit trail):
+    they are granted per site like the rest, so a role held at one site grants them there only.
+    """
     from ims.org.models import Site
+    from ims.org.roles import role_extra_permissions
 
     ctype = ContentType.objects.get_for_model(Site)
     existing = set(Permission.objects.filter(content_type=ctype).values_list("codename", flat=True))
@@ -31,6 +36,17 @@ def site_permissions_ensure() -> None:
             if codename not in existing:
                 name = f"Can {action} {scoped.model._meta.verbose_name} at this site"
                 missing.append(Permission(content_type=ctype, codename=codename, name=name[:255]))
+                existing.add(codename)
+    for dotted in sorted(role_extra_permissions()):
+        app_label, codename = dotted.split(".", 1)
+        if registry.site_codename(app_label, codename) in existing:
+            continue
+        base = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if base is not None:  # the app may not be installed or migrated yet
+            name = f"{base.name} at this site"
+            missing.append(
+                Permission(content_type=ctype, codename=registry.site_codename(app_label, codename), name=name[:255])
+            )
     Permission.objects.bulk_create(missing, ignore_conflicts=True)
 
 

@@ -9,11 +9,11 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
 from .choices import SessionEndReason
@@ -64,11 +64,11 @@ class SecondFactorVerifyView(View):
     def post(self, request):
         form = CodeForm(request.POST)
         if form.is_valid():
-            if second_factor_verify(request=request, code=form.cleaned_data["code"]) is not None:
-                return redirect(_next_url(request))
             wait = verification_wait_seconds(request.user)
             if wait:
                 form.add_error("code", _("Too many wrong codes. Wait %(s)s seconds, then try again.") % {"s": wait})
+            elif second_factor_verify(request=request, code=form.cleaned_data["code"]) is not None:
+                return redirect(_next_url(request))
             else:
                 form.add_error("code", _("That code is not valid, or it was already used. Try the next one."))
         return self.render(request, form, status=400)
@@ -146,9 +146,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         ended = user_sessions_terminate_others(
             person=self.request.user, keep_session_key=new_key, reason=SessionEndReason.PASSWORD_CHANGE
         )
-        messages.success(
-            self.request, _("Password changed. Other sessions ended: %(count)s.") % {"count": ended}
-        )
+        messages.success(self.request, _("Password changed. Other sessions ended: %(count)s.") % {"count": ended})
         return response
 
     def get_context_data(self, **kwargs):

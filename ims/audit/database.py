@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import connection
 
 from . import registry
 
@@ -137,7 +136,7 @@ def _role_exists(cursor, role: str) -> bool:
     return cursor.fetchone() is not None
 
 
-def _grants_sql(app_role: str) -> str:
+def _grants_sql(app_role: str, present: set[str]) -> str:
     role = f'"{app_role}"'
     statements = [
         f"GRANT USAGE ON SCHEMA public TO {role}",
@@ -151,11 +150,17 @@ def _grants_sql(app_role: str) -> str:
         f"FROM PUBLIC, {role}",
     ]
     for entry in registry.append_only_models():
-        statements.append(f"REVOKE UPDATE, DELETE ON {entry.table} FROM {role}")
+        if entry.table in present:
+            statements.append(f"REVOKE UPDATE, DELETE ON {entry.table} FROM {role}")
     for entry in registry.audited_models():
-        if entry.block_delete:
+        if entry.block_delete and entry.table in present:
             statements.append(f"REVOKE DELETE ON {entry.table} FROM {role}")
     return ";\n".join(statements) + ";"
+
+
+def _existing(cursor, tables: list[str]) -> set[str]:
+    cursor.execute("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname = ANY(%s)", [tables])
+    return {row[0] for row in cursor.fetchall()}
 
 
 def audit_install(*, using: str = "default") -> None:
@@ -173,7 +178,9 @@ def audit_install(*, using: str = "default") -> None:
         for table in (EVENT_TABLE, SEAL_TABLE):
             sql.append(_reject_trigger_sql(table, "ims_append_only", "UPDATE OR DELETE", "the audit trail is append-only"))
         for entry in registry.append_only_models():
-            sql.append(_reject_trigger_sql(entry.table, "ims_append_only", "UPDATE OR DELETE", "append-only record"))
+            cursor.execute("SELECT to_regclass(%s)", [entry.table])
+            if cursor.fetchone()[0] is not None:
+                sql.append(_reject_trigger_sql(entry.table, "ims_append_only", "UPDATE OR DELETE", "append-only record"))
         for entry in registry.audited_models():
             cursor.execute("SELECT to_regclass(%s)", [entry.table])
             if cursor.fetchone()[0] is None:
@@ -188,7 +195,9 @@ def audit_install(*, using: str = "default") -> None:
         cursor.execute("SELECT current_user")
         current = cursor.fetchone()[0]
         if app_role and app_role != current and _role_exists(cursor, app_role):
-            cursor.execute(_grants_sql(app_role))
+            tables = [e.table for e in registry.append_only_models()] + [e.table for e in registry.audited_models()]
+            present = _existing(cursor, tables)
+            cursor.execute(_grants_sql(app_role, present))
         elif app_role == current:
             logger.warning(
                 "The application connects as the owner role %s: the audit trail is protected by triggers only. "

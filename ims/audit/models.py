@@ -16,7 +16,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view") -> "AuditEventQuerySet":
+    def restrict(self, user, action: str = "view") -> AuditEventQuerySet:
         """Events of records at the user's sites, plus company-wide reference data; all for global holders."""
         from ims.access.permissions import has_global_permission, site_ids_with_permission
 
@@ -34,7 +34,7 @@ class AuditEventQuerySet(models.QuerySet):
             | models.Q(site_ids__isnull=True)
         )
 
-    def for_record(self, obj) -> "AuditEventQuerySet":
+    def for_record(self, obj) -> AuditEventQuerySet:
         return self.filter(table_name=obj._meta.db_table, object_pk=str(obj.pk))
 
     def delete(self):

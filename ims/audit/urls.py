@@ -1,2 +1,8 @@
+from django.urls import path
+
+from .views import AuditTrailView
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", AuditTrailView.as_view(), name="trail"),
+]

@@ -19,9 +19,9 @@ def security_recipients() -> list[str]:
     from ims.org.models import Person
 
     today = timezone.localdate()
-    current_admin = Q(
-        memberships__role__code=RoleCode.GLOBAL_ADMIN, memberships__valid_from__lte=today
-    ) & (Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today))
+    current_admin = Q(memberships__role__code=RoleCode.GLOBAL_ADMIN, memberships__valid_from__lte=today) & (
+        Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today)
+    )
     people = Person.objects.filter(is_active=True).filter(current_admin | Q(is_superuser=True)).exclude(email="")
     return sorted(set(people.values_list("email", flat=True)))
 
@@ -31,7 +31,11 @@ def signing_lock_alert(*, lock) -> int:
     person = lock.person
     logger.warning(
         "SECURITY e-signature locked: person=%s username=%s failed_attempts=%s ip=%s at=%s",
-        person.pk, person.username, lock.failed_attempts, lock.ip or "-", lock.locked_at.isoformat(),
+        person.pk,
+        person.username,
+        lock.failed_attempts,
+        lock.ip or "-",
+        lock.locked_at.isoformat(),
     )
     recipients = security_recipients()
     if not recipients:

@@ -1,4 +1,5 @@
 """Part 11 electronic signatures."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 

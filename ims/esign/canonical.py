@@ -59,9 +59,9 @@ def canonical_value(value: Any) -> Any:
 
 def canonical_document(model_label: str, pk: Any, fields: Mapping[str, Any]) -> bytes:
     document = {"model": model_label.lower(), "pk": str(pk), "fields": canonical_value(dict(fields))}
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def content_hash(model_label: str, pk: Any, fields: Mapping[str, Any]) -> str:

@@ -15,7 +15,7 @@ SESSION_LAST_SIGNED_KEY = "esign.last_signed_at"
 IMPERSONATION_SESSION_KEYS = ("impersonator", "_impersonate", "hijack_history")
 
 #: The per-site permission for the certification register (Quality Managers, Compliance Officers, Inspectors).
-REGISTER_PERMISSION = "esign.review_certifications"
+REGISTER_PERMISSION = "esign.view_certification_register"
 #: Global Admin permission for unlocking a locked signer.
 UNLOCK_PERMISSION = "esign.add_signingunlock"
 

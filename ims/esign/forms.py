@@ -11,16 +11,22 @@ from .services import MAX_REASON_LENGTH
 
 class SignatureForm(forms.Form):
     username = forms.CharField(
-        label=_("User ID"), required=False, max_length=150,
+        label=_("User ID"),
+        required=False,
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label=_("Password"), required=False, strip=False,
+        label=_("Password"),
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}, render_value=False),
     )
     meaning = forms.ChoiceField(label=_("Meaning of my signature"), choices=SignatureMeaning.choices)
     reason = forms.CharField(
-        label=_("Reason or comment"), required=False, max_length=MAX_REASON_LENGTH,
+        label=_("Reason or comment"),
+        required=False,
+        max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -32,12 +32,14 @@ def _record_problems(by_type: dict[int, dict[str, list[Signature]]]) -> list[str
         pks = list(by_pk)
         records = {}
         for start in range(0, len(pks), CHUNK):
-            for record in model._base_manager.filter(pk__in=pks[start:start + CHUNK]):
+            for record in model._base_manager.filter(pk__in=pks[start : start + CHUNK]):
                 records[str(record.pk)] = record
         for object_pk, signatures in by_pk.items():
             record = records.get(object_pk)
             if record is None:
-                problems += [f"signature {s.pk}: signed record {entry.label} {object_pk} is missing" for s in signatures]
+                problems += [
+                    f"signature {s.pk}: signed record {entry.label} {object_pk} is missing" for s in signatures
+                ]
                 continue
             if not entry.immutable:
                 continue

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ims.audit.registry import append_only
+from ims.audit.registry import append_only, audited
 
 from .canonical import canonical_value
 from .choices import SignatureChannel, SignatureMeaning, SigningFailure
@@ -34,6 +34,7 @@ def signature_key() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"ims-esign-signature", hashlib.sha256).digest()
 
 
+@audited(site_sql="ARRAY(SELECT DISTINCT m.site_id FROM org_membership m WHERE m.person_id = r.signer_id)")
 @append_only
 class Signature(AppendOnlyModel):
     """One electronic signature: who signed which exact version of which record, when, and meaning what."""
@@ -95,6 +96,7 @@ class Signature(AppendOnlyModel):
         return hmac.compare_digest(self.signature_hash, self.compute_hash())
 
 
+@audited(site_sql="ARRAY(SELECT DISTINCT m.site_id FROM org_membership m WHERE m.person_id = r.person_id)")
 @append_only
 @signable(fields=("person", "statement_version", "statement_sha256"), immutable=True, meanings=("acknowledged",))
 class SignatureCertification(AppendOnlyModel):
@@ -121,7 +123,7 @@ class SignatureCertification(AppendOnlyModel):
         ordering = ["-certified_at", "pk"]
         verbose_name = _("e-signature certification")
         verbose_name_plural = _("e-signature certifications")
-        permissions = [("review_certifications", "Can review the e-signature certification register")]
+        permissions = [("view_certification_register", "Can review the e-signature certification register")]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "statement_version"], name="esign_signaturecertification_once_per_version"
@@ -165,6 +167,7 @@ class SigningAttempt(AppendOnlyModel):
         return f"{self.person} — {outcome} — {self.at:%Y-%m-%d %H:%M:%S}"
 
 
+@audited(site_sql="ARRAY(SELECT DISTINCT m.site_id FROM org_membership m WHERE m.person_id = r.person_id)")
 @append_only
 class SigningLock(AppendOnlyModel):
     """A person's signing locked after repeated failed attempts; open until a ``SigningUnlock`` refers to it."""
@@ -185,13 +188,16 @@ class SigningLock(AppendOnlyModel):
         return f"{self.person} — locked {self.locked_at:%Y-%m-%d %H:%M:%S}"
 
 
+@audited()
 @append_only
 class SigningUnlock(AppendOnlyModel):
     """A Global Admin (never the locked person) ending a signing lock."""
 
     lock = models.OneToOneField(SigningLock, on_delete=models.PROTECT, related_name="unlock", verbose_name=_("lock"))
     unlocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signing_unlocks_made",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="signing_unlocks_made",
         verbose_name=_("unlocked by"),
     )
     unlocked_at = models.DateTimeField(_("unlocked at"))

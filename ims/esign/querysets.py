@@ -26,7 +26,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class SignatureQuerySet(AppendOnlyQuerySet):
-    def for_record(self, record: models.Model) -> "SignatureQuerySet":
+    def for_record(self, record: models.Model) -> SignatureQuerySet:
         from django.contrib.contenttypes.models import ContentType
 
         ctype = ContentType.objects.get_for_model(record, for_concrete_model=False)

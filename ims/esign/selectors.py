@@ -67,7 +67,8 @@ class Manifestation:
 
     @property
     def text(self) -> str:
-        return f"{self.printed_name} · {self.meaning_label} · {self.signed_at_utc} ({self.signed_at_local} {self.time_zone})"
+        local = f"{self.signed_at_local} {self.time_zone}"
+        return f"{self.printed_name} · {self.meaning_label} · {self.signed_at_utc} ({local})"
 
 
 def manifestation(signature: Signature, *, tz: zoneinfo.ZoneInfo, current_hash: str | None = None) -> Manifestation:
@@ -153,8 +154,13 @@ def certification_register(*, user, site=None) -> models.QuerySet:
             "certified_at",
         )
         .annotate(signature_hash=models.Subquery(signature_hash))
-        .order_by("person__memberships__site__code", "person__last_name", "person__first_name",
-                  "person__employee_id", "statement_version")
+        .order_by(
+            "person__memberships__site__code",
+            "person__last_name",
+            "person__first_name",
+            "person__employee_id",
+            "statement_version",
+        )
         .distinct()
     )
 
@@ -172,8 +178,9 @@ def register_summary(*, user) -> list[dict]:
     return list(
         register_sites(user)
         .annotate(
-            people=models.Count("memberships__person", filter=current & models.Q(memberships__person__is_active=True),
-                                distinct=True),
+            people=models.Count(
+                "memberships__person", filter=current & models.Q(memberships__person__is_active=True), distinct=True
+            ),
             certified=models.Count("memberships__person", filter=certified, distinct=True),
         )
         .values("pk", "code", "name", "people", "certified")

@@ -117,12 +117,15 @@ def _check_record(*, signer, record: models.Model, meaning: str, check_visible: 
     if entry is None:
         raise SignatureRefused(
             _("%(thing)s records cannot be signed.") % {"thing": record._meta.verbose_name},
-            code="not_signable", status=400,
+            code="not_signable",
+            status=400,
         )
     if meaning not in entry.meanings:
         raise SignatureRefused(
             _("“%(meaning)s” is not a meaning for signing this record.") % {"meaning": meaning},
-            code="meaning_not_allowed", status=400, field="meaning",
+            code="meaning_not_allowed",
+            status=400,
+            field="meaning",
         )
     if check_visible:
         manager = type(record)._default_manager
@@ -149,11 +152,13 @@ def _sign(
 ) -> Signature:
     reason = (reason or "").strip()
     if meaning not in SignatureMeaning.values:
-        raise SignatureRefused(_("Choose the meaning of your signature."), code="meaning_invalid", status=400,
-                               field="meaning")
+        raise SignatureRefused(
+            _("Choose the meaning of your signature."), code="meaning_invalid", status=400, field="meaning"
+        )
     if len(reason) > MAX_REASON_LENGTH:
-        raise SignatureRefused(_("The reason is too long (at most 500 characters)."), code="reason_too_long",
-                               status=400, field="reason")
+        raise SignatureRefused(
+            _("The reason is too long (at most 500 characters)."), code="reason_too_long", status=400, field="reason"
+        )
     if channel not in SignatureChannel.values:
         raise ValueError(f"unknown signing channel {channel!r}")
     if signer is None or not getattr(signer, "is_authenticated", False) or not signer.is_active:
@@ -161,7 +166,8 @@ def _sign(
     if is_impersonation_session(session):
         raise SignatureRefused(
             _("Nobody can sign while acting as another person. Sign in as yourself to sign."),
-            code="impersonation", status=403,
+            code="impersonation",
+            status=403,
         )
     if _uses_temporary_password(signer):
         raise SignatureRefused(
@@ -174,7 +180,7 @@ def _sign(
     new_lock: SigningLock | None = None
     signature: Signature | None = None
     with transaction.atomic():
-        person_model = type(signer)
+        person_model = signer.__class__  # request.user is a lazy wrapper; __class__ is the real model
         locked_signer = person_model._base_manager.select_for_update().get(pk=signer.pk)
         now = db_now()
         if not locked_signer.is_active:
@@ -182,19 +188,26 @@ def _sign(
         if signing_lock_open(locked_signer) is not None:
             raise SignatureRefused(
                 _("Your signing is locked after repeated failed attempts. A Global Admin must unlock it."),
-                code="signing_locked", status=423,
+                code="signing_locked",
+                status=423,
             )
         if require_certification and certification_current(locked_signer) is None:
             raise SignatureRefused(
-                _("Before you can sign, certify that your electronic signature is the legally binding equivalent "
-                  "of your handwritten signature."),
-                code="certification_required", status=403, link=reverse("esign:certify"),
+                _(
+                    "Before you can sign, certify that your electronic signature is the legally binding equivalent "
+                    "of your handwritten signature."
+                ),
+                code="certification_required",
+                status=403,
+                link=reverse("esign:certify"),
             )
         username = (username or "").strip()
         if not username and username_required(session=session, now=now):
             raise SignatureRefused(
                 _("Enter your user ID and password: the first signing of a session needs both."),
-                code="username_required", status=400, field="username",
+                code="username_required",
+                status=400,
+                field="username",
             )
 
         failure = None
@@ -211,26 +224,36 @@ def _sign(
             )
             failures = _failures_in_a_row(locked_signer)
             if failures >= failure_limit():
-                new_lock = SigningLock.objects.create(person=locked_signer, locked_at=now, failed_attempts=failures,
-                                                      ip=ip)
+                new_lock = SigningLock.objects.create(
+                    person=locked_signer, locked_at=now, failed_attempts=failures, ip=ip
+                )
                 refusal = SignatureRefused(
-                    _("Signing refused. After %(n)s failed attempts your signing is locked and the administrators "
-                      "have been alerted. A Global Admin must unlock it.") % {"n": failures},
-                    code="signing_locked", status=423,
+                    _(
+                        "Signing refused. After %(n)s failed attempts your signing is locked and the administrators "
+                        "have been alerted. A Global Admin must unlock it."
+                    )
+                    % {"n": failures},
+                    code="signing_locked",
+                    status=423,
                 )
             elif failure == SigningFailure.MISSING_PASSWORD:
-                refusal = SignatureRefused(_("Enter your password to sign."), code="password_required", status=400,
-                                           field="password")
+                refusal = SignatureRefused(
+                    _("Enter your password to sign."), code="password_required", status=400, field="password"
+                )
             elif failure == SigningFailure.WRONG_USERNAME:
                 refusal = SignatureRefused(
                     _("That user ID is not yours. Only you can sign with your signature; the attempt was recorded."),
-                    code="wrong_username", status=401, field="username",
+                    code="wrong_username",
+                    status=401,
+                    field="username",
                 )
             else:
                 refusal = SignatureRefused(
                     _("Wrong password; nothing was signed. %(left)s attempt(s) left before your signing is locked.")
                     % {"left": failure_limit() - failures},
-                    code="wrong_password", status=401, field="password",
+                    code="wrong_password",
+                    status=401,
+                    field="password",
                 )
         else:
             SigningAttempt.objects.create(person=locked_signer, succeeded=True, at=now, ip=ip, channel=channel)
@@ -284,31 +307,55 @@ def signature_create(
     if record is None or record.pk is None:
         raise SignatureRefused(_("Not found."), code="not_found", status=404)
     return _sign(
-        signer=signer, meaning=meaning, password=password, username=username, reason=reason, session=session,
-        channel=channel, ip=ip, record=record, apply=apply,
+        signer=signer,
+        meaning=meaning,
+        password=password,
+        username=username,
+        reason=reason,
+        session=session,
+        channel=channel,
+        ip=ip,
+        record=record,
+        apply=apply,
     )
 
 
 def certification_create(
-    *, person, password: str | None, username: str | None = None, session=None,
-    channel: str = SignatureChannel.WEB, ip: str | None = None,
+    *,
+    person,
+    password: str | None,
+    username: str | None = None,
+    session=None,
+    channel: str = SignatureChannel.WEB,
+    ip: str | None = None,
 ) -> SignatureCertification:
     """Certify (and sign, meaning "acknowledged") the current statement: a person's first signature."""
     if certification_current(person) is not None:
         raise SignatureRefused(
             _("You have already certified version %(v)s of the statement.") % {"v": CURRENT_STATEMENT_VERSION},
-            code="already_certified", status=409,
+            code="already_certified",
+            status=409,
         )
 
     def create(now: datetime.datetime) -> SignatureCertification:
         return SignatureCertification.objects.create(
-            person=person, statement_version=CURRENT_STATEMENT_VERSION, statement_sha256=statement_sha256(),
+            person=person,
+            statement_version=CURRENT_STATEMENT_VERSION,
+            statement_sha256=statement_sha256(),
             certified_at=now,
         )
 
     signature = _sign(
-        signer=person, meaning=SignatureMeaning.ACKNOWLEDGED, password=password, username=username, reason="",
-        session=session, channel=channel, ip=ip, create_record=create, require_certification=False,
+        signer=person,
+        meaning=SignatureMeaning.ACKNOWLEDGED,
+        password=password,
+        username=username,
+        reason="",
+        session=session,
+        channel=channel,
+        ip=ip,
+        create_record=create,
+        require_certification=False,
         check_visible=False,
     )
     return SignatureCertification.objects.get(pk=signature.object_pk)
@@ -323,8 +370,10 @@ def signing_unlock(*, actor, person, reason: str) -> SigningUnlock:
         raise PermissionDenied(_("Nobody can unlock their own signing; another administrator must do it."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why signing is unlocked (e.g. how the failed attempts were explained).")})
-    type(person)._base_manager.select_for_update().get(pk=person.pk)
+        raise ValidationError(
+            {"reason": _("Say why signing is unlocked (e.g. how the failed attempts were explained).")}
+        )
+    person.__class__._base_manager.select_for_update().get(pk=person.pk)
     lock = signing_lock_open(person)
     if lock is None:
         raise ValidationError(_("%(person)s's signing is not locked.") % {"person": person})

@@ -30,6 +30,11 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def dialog_base(request) -> str:
+    """Inside the modal (htmx) the dialog is a fragment; opened directly it is a page of its own."""
+    return "esign/_fragment.html" if getattr(request, "htmx", False) else "esign/_page.html"
+
+
 class RecordMixin:
     """The signable record named in the URL, if the user may view it (else 404)."""
 
@@ -47,6 +52,11 @@ class SignView(RecordMixin, View):
 
     template_name = "esign/sign_dialog.html"
 
+    def auto_id(self) -> str:
+        """Field ids unique per record, so several sign dialogs can share a page."""
+        slug = f"{self.kwargs['content_type']}-{self.kwargs['object_pk']}".replace(".", "-")
+        return f"esign-{slug}-%s"
+
     def context(self, record, form, **extra) -> dict:
         return {
             "record": record,
@@ -54,6 +64,7 @@ class SignView(RecordMixin, View):
             "content_type": self.kwargs["content_type"],
             "object_pk": self.kwargs["object_pk"],
             "action_url": self.request.path,
+            "base_template": dialog_base(self.request),
             **extra,
         }
 
@@ -63,7 +74,9 @@ class SignView(RecordMixin, View):
         meaning = request.GET.get("meaning")
         initial = {"meaning": meaning} if meaning in entry.meanings else {}
         form = SignatureForm(
-            initial=initial, meanings=entry.meanings,
+            auto_id=self.auto_id(),
+            initial=initial,
+            meanings=entry.meanings,
             ask_username=services.username_required(session=request.session),
         )
         return TemplateResponse(request, self.template_name, self.context(record, form))
@@ -71,29 +84,42 @@ class SignView(RecordMixin, View):
     def post(self, request, content_type: str, object_pk: str):
         record = self.get_record()
         entry = get_signable(type(record))
-        form = SignatureForm(request.POST, meanings=entry.meanings, ask_username=True)
+        form = SignatureForm(request.POST, meanings=entry.meanings, ask_username=True, auto_id=self.auto_id())
         if not form.is_valid():
             return TemplateResponse(request, self.template_name, self.context(record, form), status=400)
         data = form.cleaned_data
         try:
             signature = services.signature_create(
-                signer=request.user, record=record, meaning=data["meaning"], password=data["password"],
-                username=data.get("username"), reason=data["reason"], session=request.session,
-                channel=SignatureChannel.WEB, ip=client_ip(request),
+                signer=request.user,
+                record=record,
+                meaning=data["meaning"],
+                password=data["password"],
+                username=data.get("username"),
+                reason=data["reason"],
+                session=request.session,
+                channel=SignatureChannel.WEB,
+                ip=client_ip(request),
             )
         except services.SignatureRefused as refusal:
             ask = refusal.field == "username" or services.username_required(session=request.session)
             retry = SignatureForm(
+                auto_id=self.auto_id(),
                 initial={"meaning": data["meaning"], "reason": data["reason"], "username": data.get("username", "")},
-                meanings=entry.meanings, ask_username=ask,
+                meanings=entry.meanings,
+                ask_username=ask,
             )
             return TemplateResponse(
                 request, self.template_name, self.context(record, retry, refusal=refusal), status=refusal.status
             )
         tz = selectors.viewer_timezone(request.user)
         response = TemplateResponse(
-            request, "esign/sign_done.html",
-            {"record": record, "manifestation": selectors.manifestation(signature, tz=tz)},
+            request,
+            "esign/sign_done.html",
+            {
+                "record": record,
+                "manifestation": selectors.manifestation(signature, tz=tz),
+                "base_template": dialog_base(request),
+            },
             status=201,
         )
         response["HX-Trigger"] = SIGNED_EVENT
@@ -106,9 +132,14 @@ class SignatureBlockView(RecordMixin, View):
     def get(self, request, content_type: str, object_pk: str):
         record = self.get_record()
         return TemplateResponse(
-            request, "esign/signature_block.html",
-            {"record": record, "manifestations": selectors.manifestations_for(record, viewer=request.user),
-             "block_url": request.path, "signed_event": SIGNED_EVENT},
+            request,
+            "esign/signature_block.html",
+            {
+                "record": record,
+                "manifestations": selectors.manifestations_for(record, viewer=request.user),
+                "block_url": request.path,
+                "signed_event": SIGNED_EVENT,
+            },
         )
 
 
@@ -129,6 +160,7 @@ class CertifyView(View):
             "manifestations": manifestations,
             "form": form,
             "locked": services.signing_lock_open(user) is not None,
+            "can_read_register": selectors.register_sites(user).exists(),
             **extra,
         }
 
@@ -142,14 +174,19 @@ class CertifyView(View):
             return TemplateResponse(request, self.template_name, self.context(form), status=400)
         try:
             services.certification_create(
-                person=request.user, password=form.cleaned_data["password"], username=form.cleaned_data.get("username"),
-                session=request.session, channel=SignatureChannel.WEB, ip=client_ip(request),
+                person=request.user,
+                password=form.cleaned_data["password"],
+                username=form.cleaned_data.get("username"),
+                session=request.session,
+                channel=SignatureChannel.WEB,
+                ip=client_ip(request),
             )
         except services.SignatureRefused as refusal:
             ask = refusal.field == "username" or services.username_required(session=request.session)
             retry = CertificationForm(initial={"username": form.cleaned_data.get("username", "")}, ask_username=ask)
-            return TemplateResponse(request, self.template_name, self.context(retry, refusal=refusal),
-                                    status=refusal.status)
+            return TemplateResponse(
+                request, self.template_name, self.context(retry, refusal=refusal), status=refusal.status
+            )
         messages.success(request, _("Thank you: your electronic signature is certified and you can sign records."))
         return redirect("esign:certify")
 
@@ -159,8 +196,15 @@ class CertificationRegisterView(View):
 
     template_name = "esign/certification_register.html"
     per_page = 100
-    export_header = ("site", "employee_id", "name", "username", "statement_version", "certified_at_utc",
-                     "signature_hash")
+    export_header = (
+        "site",
+        "employee_id",
+        "name",
+        "username",
+        "statement_version",
+        "certified_at_utc",
+        "signature_hash",
+    )
 
     def get(self, request):
         sites = selectors.register_sites(request.user)
@@ -178,9 +222,13 @@ class CertificationRegisterView(View):
                 self.export_header,
                 (
                     (
-                        r["person__memberships__site__code"], r["person__employee_id"],
-                        f"{r['person__first_name']} {r['person__last_name']}".strip(), r["person__username"],
-                        r["statement_version"], selectors.iso_utc(r["certified_at"]), r["signature_hash"] or "",
+                        r["person__memberships__site__code"],
+                        r["person__employee_id"],
+                        f"{r['person__first_name']} {r['person__last_name']}".strip(),
+                        r["person__username"],
+                        r["statement_version"],
+                        selectors.iso_utc(r["certified_at"]),
+                        r["signature_hash"] or "",
                     )
                     for r in rows.iterator()
                 ),
@@ -190,17 +238,21 @@ class CertificationRegisterView(View):
         page = Paginator(rows, self.per_page).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        return TemplateResponse(request, self.template_name, {
-            "title": _("E-signature certification register"),
-            "sites": sites.order_by("code"),
-            "site": site,
-            "page": page,
-            "rows": [dict(r, certified_at_utc=selectors.iso_utc(r["certified_at"])) for r in page.object_list],
-            "summary": selectors.register_summary(user=request.user),
-            "statement_version": CURRENT_STATEMENT_VERSION,
-            "export_query": (query.urlencode() + "&" if query else "") + "export=csv",
-            "page_query": query.urlencode(),
-        })
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "title": _("E-signature certification register"),
+                "sites": sites.order_by("code"),
+                "site": site,
+                "page": page,
+                "rows": [dict(r, certified_at_utc=selectors.iso_utc(r["certified_at"])) for r in page.object_list],
+                "summary": selectors.register_summary(user=request.user),
+                "statement_version": CURRENT_STATEMENT_VERSION,
+                "export_query": (query.urlencode() + "&" if query else "") + "export=csv",
+                "page_query": query.urlencode(),
+            },
+        )
 
 
 class SigningLockListView(View):
@@ -209,9 +261,14 @@ class SigningLockListView(View):
     def get(self, request):
         if not has_global_permission(request.user, UNLOCK_PERMISSION):
             raise PermissionDenied(_("Only a Global Admin can see and unlock signing locks."))
-        return TemplateResponse(request, "esign/lock_list.html", {
-            "title": _("E-signature locks"), "locks": selectors.open_signing_locks(),
-        })
+        return TemplateResponse(
+            request,
+            "esign/lock_list.html",
+            {
+                "title": _("E-signature locks"),
+                "locks": selectors.open_signing_locks(),
+            },
+        )
 
 
 class SigningUnlockView(View):

@@ -21,6 +21,9 @@ from .choices import RoleCode
 ALL = "*"
 READ = ("view",)
 MANAGE = ("view", "add", "change", "delete")
+# Reading the audit trail. Audit events are not site-scoped records, so roles name the permission
+# explicitly; it is granted per site like the scoped ones (``ims.access.sync.site_permissions_ensure``).
+AUDIT_TRAIL = "audit.view_auditevent"
 
 
 @dataclass(frozen=True)
@@ -52,18 +55,18 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         ALL,
         per_model={"org.site": ("view", "change")},
         requires_mfa=True,
-        extra=("esign.review_certifications",),
+        extra=("esign.view_certification_register", AUDIT_TRAIL),
     ),
     RoleSpec(
         RoleCode.COMPLIANCE_OFFICER,
         "Co-leads the IMS at a site with the quality manager; owns regulatory compliance.",
         ALL,
         per_model={"org.site": ("view",), "org.person": ("view",), "org.membership": ("view",)},
-        extra=("esign.review_certifications",),
+        extra=("esign.view_certification_register", AUDIT_TRAIL),
     ),
     RoleSpec(RoleCode.PROCESS_OWNER, "Owns processes and their procedures at a site.", READ),
     RoleSpec(RoleCode.DEPARTMENT_HEAD, "Heads a function at a site; follows its compliance.", READ),
-    RoleSpec(RoleCode.INTERNAL_AUDITOR, "Plans and performs internal audits.", READ),
+    RoleSpec(RoleCode.INTERNAL_AUDITOR, "Plans and performs internal audits.", READ, extra=(AUDIT_TRAIL,)),
     RoleSpec(RoleCode.TRAINER, "Runs training sessions and records attendance and competency.", READ),
     RoleSpec(RoleCode.EMPLOYEE, "Reads and acknowledges documents, completes training, gives feedback.", READ),
     RoleSpec(
@@ -72,9 +75,14 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         READ,
         is_read_only=True,
         requires_mfa=True,
-        extra=("esign.review_certifications",),
+        extra=("esign.view_certification_register", AUDIT_TRAIL),
     ),
 )
+
+
+def role_extra_permissions() -> set[str]:
+    """Every extra permission ("app_label.codename") some role holds; each gets a per-site copy."""
+    return {dotted for spec in ROLE_SPECS for dotted in spec.extra}
 
 
 def _permissions_for(spec: RoleSpec, by_key: dict[tuple[str, str], Permission]) -> list[Permission]:

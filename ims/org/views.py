@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -379,12 +377,7 @@ class MembershipEditView(OrgEditView):
 class MembershipEndView(ObjectDeactivateView):
     queryset = Membership.objects.select_related("person", "site", "function", "role")
 
-    def post(self, request, *args, **kwargs):
-        membership = self.get_object("delete")
-        try:
-            services.membership_end(membership=membership)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Membership “%(obj)s” ended today.") % {"obj": membership})
-        return redirect(membership.get_absolute_url())
+    success_message = _("Membership “%(obj)s” ended today.")
+
+    def deactivate(self, obj) -> None:
+        services.membership_end(membership=obj)

@@ -23,7 +23,9 @@ and pytest collects, for that model (COMPLIANCE.md §6 row 1):
   site sees none), and no link to another site's row appears in the page;
 - another site's detail answers 404 on the page and in the API;
 - denied writes change nothing: an Employee gets 403 (page and API, edit, create and
-  deactivate), another site's row answers 404, and a snapshot of the row is unchanged;
+  deactivate), another site's row answers 404, and a snapshot of the row is unchanged
+  (every update carries a reason for change, so only the authorisation can refuse it);
+- the same edit by a Quality Manager is applied, and its audit event carries the reason;
 - ``DELETE`` through the API answers 405 and the row is still there;
 - an anonymous visitor is sent to the login page (pages) or gets 401/403 (API);
 - the list page and the API list run the same number of queries for 1 row and for 50 rows.
@@ -67,6 +69,20 @@ QUERY_COUNT_ROWS = 50
 PAGE = {"per_page": 100}
 API_PAGE = {"page_size": 100}
 API_DENIED = {401, 403}
+#: Updates and deactivations need a reason for change (A11-9); the kit always gives one.
+REASON = "Corrected during the site-isolation check"
+
+
+def with_reason(data: dict) -> dict:
+    return {**data, "change_reason": REASON}
+
+
+def reason_of_last_change(obj: models.Model) -> str | None:
+    """The reason recorded with the newest update event of ``obj``."""
+    from ims.audit.models import AuditEvent
+
+    event = AuditEvent.objects.for_record(obj).filter(action="U").order_by("-id").first()
+    return event.reason if event is not None else None
 
 
 @dataclass(frozen=True)
@@ -257,7 +273,7 @@ class SiteIsolationTests:
         client = client_for(world.org.emp_a)
         url = reverse(self.case.edit_url, args=[row.pk])
         assert client.get(url).status_code == 403
-        assert client.post(url, self.case.edit_data(row)).status_code == 403
+        assert client.post(url, with_reason(self.case.edit_data(row))).status_code == 403
         assert snapshot(row) == before
 
     @pytest.mark.req("P11-10g", "ASVS5-8.2.1", "ASVS5-8.3.1")
@@ -267,7 +283,7 @@ class SiteIsolationTests:
         row = world.row_a
         before = snapshot(row)
         client = client_for(world.org.emp_a)
-        body = self.case.api_change(row)
+        body = with_reason(self.case.api_change(row))
         assert client.patch(self.api_detail(row), body, content_type="application/json").status_code == 403
         assert client.put(self.api_detail(row), body, content_type="application/json").status_code == 403
         assert snapshot(row) == before
@@ -291,8 +307,9 @@ class SiteIsolationTests:
         before = snapshot(row)
         client = client_for(world.org.emp_a)
         if self.case.deactivate_url is not None:
-            assert client.post(reverse(self.case.deactivate_url, args=[row.pk])).status_code == 403
-        assert client.post(reverse(f"{self.case.api}-deactivate", args=[row.pk])).status_code == 403
+            assert client.post(reverse(self.case.deactivate_url, args=[row.pk]), with_reason({})).status_code == 403
+        deactivate = reverse(f"{self.case.api}-deactivate", args=[row.pk])
+        assert client.post(deactivate, with_reason({}), content_type="application/json").status_code == 403
         assert snapshot(row) == before
 
     @pytest.mark.req("P11-10g", "ASVS5-8.2.2", "ASVS5-8.4.1")
@@ -303,37 +320,41 @@ class SiteIsolationTests:
         if self.case.edit_url is not None:
             url = reverse(self.case.edit_url, args=[row.pk])
             assert client.get(url).status_code == 404
-            assert client.post(url, self.case.edit_data(row)).status_code == 404
+            assert client.post(url, with_reason(self.case.edit_data(row))).status_code == 404
         if self.case.api_change is not None:
-            body = self.case.api_change(row)
+            body = with_reason(self.case.api_change(row))
             assert client.patch(self.api_detail(row), body, content_type="application/json").status_code == 404
         if self.case.deactivate_url is not None:
-            assert client.post(reverse(self.case.deactivate_url, args=[row.pk])).status_code == 404
-        assert client.post(reverse(f"{self.case.api}-deactivate", args=[row.pk])).status_code == 404
+            assert client.post(reverse(self.case.deactivate_url, args=[row.pk]), with_reason({})).status_code == 404
+        deactivate = reverse(f"{self.case.api}-deactivate", args=[row.pk])
+        assert client.post(deactivate, with_reason({}), content_type="application/json").status_code == 404
         assert snapshot(row) == before
 
-    @pytest.mark.req("P11-10g")
+    @pytest.mark.req("P11-10g", "P11-10e", "A11-9")
     def test_permitted_edit_on_the_page_is_applied(self, world, client_for):
         """The control for the denials above: the same form data does change the row for a Quality Manager."""
         if self.case.edit_url is None:
             pytest.skip(f"{self.case.label} has no edit page")
         row = world.row_a
         before = snapshot(row)
-        response = client_for(world.org.qm_a).post(reverse(self.case.edit_url, args=[row.pk]), self.case.edit_data(row))
+        url = reverse(self.case.edit_url, args=[row.pk])
+        response = client_for(world.org.qm_a).post(url, with_reason(self.case.edit_data(row)))
         assert response.status_code == 302, form_errors(response)
         assert snapshot(row) != before
+        assert reason_of_last_change(row) == REASON
 
-    @pytest.mark.req("P11-10g")
+    @pytest.mark.req("P11-10g", "P11-10e", "A11-9")
     def test_permitted_api_change_is_applied(self, world, client_for):
         """The control for the API denials: the same body does change the row for a Quality Manager."""
         if self.case.api_change is None:
             pytest.skip(f"{self.case.label} cannot be changed through the API")
         row = world.row_a
         before = snapshot(row)
-        body = self.case.api_change(row)
+        body = with_reason(self.case.api_change(row))
         response = client_for(world.org.qm_a).patch(self.api_detail(row), body, content_type="application/json")
         assert response.status_code == 200, response.content
         assert snapshot(row) != before
+        assert reason_of_last_change(row) == REASON
 
     @pytest.mark.req("P11-10c")
     @pytest.mark.parametrize("principal", ["qm_a", "admin"])

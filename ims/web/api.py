@@ -55,6 +55,7 @@ class ScopedModelViewSet(
         return reason
 
     def update(self, request, *args, **kwargs):
+        self.get_object()  # 404 outside the caller's sites and 403 without permission come before a missing reason
         with audit_context(reason=self.change_reason(request)):
             return super().update(request, *args, **kwargs)
 

@@ -13,7 +13,9 @@ def navigation(request) -> dict:
         items = [
             {"label": i.label, "url": i.url(), "icon": i.icon}
             for i in section.items
-            if not i.permission or ".view_" in i.permission or user_can_any_site(user, i.permission)
+            if not i.permission
+            or (".view_" in i.permission and not i.check_view)
+            or user_can_any_site(user, i.permission)
         ]
         if items:
             sections.append({"label": section.label, "step": section.step, "icon": section.icon, "items": items})

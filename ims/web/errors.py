@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 import logging
+import uuid
 
 from django.http import JsonResponse
 from django.shortcuts import render

@@ -16,6 +16,8 @@ class NavItem:
     url_name: str | None = None
     icon: str = "circle"
     permission: str | None = None
+    # View permissions are normally held by every role; set for one that is not (e.g. the audit trail).
+    check_view: bool = False
 
     def url(self) -> str | None:
         if not self.url_name:
@@ -46,7 +48,19 @@ NAVIGATION: tuple[NavSection, ...] = (
         "graph-up-arrow",
         (NavItem("Audits", "audits:audit_list", "clipboard-check"), NavItem("CAPA", "capa:capa_list", "tools")),
     ),
-    NavSection("Inspection", "", "shield-check", (NavItem("Evidence packs", "evidence:pack_list", "archive"),)),
+    NavSection(
+        "Inspection",
+        "",
+        "shield-check",
+        (
+            NavItem("Evidence packs", "evidence:pack_list", "archive"),
+            NavItem("Audit trail", "audit:trail", "clock-history", "audit.view_auditevent", check_view=True),
+            NavItem(
+                "E-signature register", "esign:certification_register", "pen",
+                "esign.view_certification_register", check_view=True,
+            ),
+        ),
+    ),
     NavSection(
         "Organisation",
         "",
@@ -58,6 +72,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("People", "org:person_list", "people", "org.view_person"),
             NavItem("Memberships", "org:membership_list", "person-lines-fill", "org.view_membership"),
             NavItem("Import people", "org:import", "upload", "org.add_person"),
+            NavItem("E-signature locks", "esign:lock_list", "lock", "esign.add_signingunlock"),
         ),
     ),
 )

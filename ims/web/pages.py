@@ -82,9 +82,20 @@ class DashboardView(TemplateView):
                 ],
                 "steps": ims_steps(),
                 "my_memberships": own_memberships(user),
+                "integrity": _latest_integrity(user),
             }
         )
         return context
+
+
+def _latest_integrity(user):
+    """The last audit-trail verification, for people who may read the trail."""
+    from ims.access.permissions import user_can_any_site
+    from ims.audit.models import IntegrityRun
+
+    if not user_can_any_site(user, "audit.view_auditevent"):
+        return None
+    return IntegrityRun.objects.filter(finished_at__isnull=False).order_by("-id").first() or False
 
 
 class ApiTokenForm(forms.Form):

@@ -251,6 +251,7 @@ class ObjectDeactivateView(ScopedViewMixin, View):
     """POST only: deactivate (or end) a record through ``deactivate()``."""
 
     http_method_names = ["post"]
+    success_message = _("“%(obj)s” deactivated.")
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object("delete")
@@ -264,7 +265,7 @@ class ObjectDeactivateView(ScopedViewMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("“%(obj)s” deactivated.") % {"obj": obj})
+            messages.success(request, self.success_message % {"obj": obj})
         return redirect(obj.get_absolute_url())
 
     def deactivate(self, obj) -> None:

@@ -17,6 +17,10 @@ from ims.org.models import Person
 pytestmark = pytest.mark.django_db
 
 
+#: Updates carry a reason for change (A11-9); API clients may send it as a header.
+REASON_HEADER = {"HTTP_X_CHANGE_REASON": "Synchronised from the HR system"}
+
+
 def bearer(raw: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
@@ -110,7 +114,11 @@ def test_a_read_only_token_reads_but_never_writes(org):
     assert client.get(person_url(org.emp_a), **bearer(raw)).status_code == 200
 
     response = client.patch(
-        person_url(org.emp_a), {"job_title": "Changed"}, content_type="application/json", **bearer(raw)
+        person_url(org.emp_a),
+        {"job_title": "Changed"},
+        content_type="application/json",
+        **bearer(raw),
+        **REASON_HEADER,
     )
     assert response.status_code == 403
     assert response.json()["detail"] == "This API token is read-only."
@@ -118,7 +126,7 @@ def test_a_read_only_token_reads_but_never_writes(org):
     payload = {"username": "via_token", "employee_id": "T-1", "site": "SITEA", "function": "QA", "role": "employee"}
     response = client.post(people_url(), payload, content_type="application/json", **bearer(raw))
     assert response.status_code == 403
-    response = client.post(reverse("person-deactivate", args=[org.emp_a.pk]), **bearer(raw))
+    response = client.post(reverse("person-deactivate", args=[org.emp_a.pk]), **bearer(raw), **REASON_HEADER)
     assert response.status_code == 403
 
     emp_a = Person.objects.get(pk=org.emp_a.pk)
@@ -130,13 +138,23 @@ def test_a_read_write_token_writes_within_its_owners_permissions(org):
     _, raw = api_token_create(person=org.qm_a, name="HR sync", read_only=False)
     client = Client()
     response = client.patch(
-        person_url(org.emp_a), {"job_title": "Operator"}, content_type="application/json", **bearer(raw)
+        person_url(org.emp_a),
+        {"job_title": "Operator"},
+        content_type="application/json",
+        **bearer(raw),
+        **REASON_HEADER,
     )
     assert response.status_code == 200
     assert Person.objects.get(pk=org.emp_a.pk).job_title == "Operator"
 
     # Outside the owner's sites: not found; beyond the owner's role: forbidden.
-    response = client.patch(person_url(org.emp_b), {"job_title": "X"}, content_type="application/json", **bearer(raw))
+    response = client.patch(
+        person_url(org.emp_b),
+        {"job_title": "X"},
+        content_type="application/json",
+        **bearer(raw),
+        **REASON_HEADER,
+    )
     assert response.status_code == 404
     response = client.post(
         reverse("site-list"),
@@ -149,7 +167,11 @@ def test_a_read_write_token_writes_within_its_owners_permissions(org):
 
     _, employee_raw = api_token_create(person=org.emp_a, name="Mine", read_only=False)
     response = client.patch(
-        person_url(org.qm_a), {"job_title": "X"}, content_type="application/json", **bearer(employee_raw)
+        person_url(org.qm_a),
+        {"job_title": "X"},
+        content_type="application/json",
+        **bearer(employee_raw),
+        **REASON_HEADER,
     )
     assert response.status_code == 403
     assert Person.objects.get(pk=org.qm_a.pk).job_title == ""
@@ -159,7 +181,11 @@ def test_token_requests_need_no_csrf_token(org):
     _, raw = api_token_create(person=org.qm_a, name="HR sync", read_only=False)
     client = Client(enforce_csrf_checks=True)
     response = client.patch(
-        person_url(org.emp_a), {"job_title": "Operator"}, content_type="application/json", **bearer(raw)
+        person_url(org.emp_a),
+        {"job_title": "Operator"},
+        content_type="application/json",
+        **bearer(raw),
+        **REASON_HEADER,
     )
     assert response.status_code == 200
 

@@ -24,9 +24,14 @@ def url(name: str, *args) -> str:
     return reverse(name, args=args)
 
 
+#: Updates and deactivations carry a reason for change (A11-9); tests/audit/test_reason_required.py checks it.
+REASON = "Corrected per the HR record"
+WITH_REASON = {"change_reason": REASON}
+
+
 @pytest.fixture
 def api(client_for):
-    """``api(person)`` → a client whose post/patch/put send JSON."""
+    """``api(person)`` → a client whose post/patch/put send JSON; patch and put carry a reason for change."""
 
     class JsonClient:
         def __init__(self, person):
@@ -39,10 +44,10 @@ def api(client_for):
             return self.client.post(path, data or {}, content_type="application/json")
 
         def patch(self, path, data):
-            return self.client.patch(path, data, content_type="application/json")
+            return self.client.patch(path, {**data, **WITH_REASON}, content_type="application/json")
 
         def put(self, path, data):
-            return self.client.put(path, data, content_type="application/json")
+            return self.client.put(path, {**data, **WITH_REASON}, content_type="application/json")
 
         def delete(self, path):
             return self.client.delete(path)
@@ -118,10 +123,10 @@ def test_site_validation_errors_name_the_field(org, api):
 
 
 def test_site_deactivation_needs_the_delete_permission(org, api):
-    assert api(org.qm_a).post(url("site-deactivate", org.site_a.pk)).status_code == 403
+    assert api(org.qm_a).post(url("site-deactivate", org.site_a.pk), WITH_REASON).status_code == 403
     assert Site.objects.get(pk=org.site_a.pk).is_active
 
-    response = api(org.admin).post(url("site-deactivate", org.site_b.pk))
+    response = api(org.admin).post(url("site-deactivate", org.site_b.pk), WITH_REASON)
     assert response.status_code == 200
     assert response.json()["is_active"] is False
     assert not Site.objects.get(pk=org.site_b.pk).is_active
@@ -144,7 +149,7 @@ def test_functions_are_reference_data_written_by_the_admin(org, api):
     assert Function.objects.get(pk=function.pk).description == "ISO 14001 and 45001"
 
     assert api(org.qm_a).patch(url("function-detail", function.pk), {"name": "X"}).status_code == 403
-    deactivated = api(org.admin).post(url("function-deactivate", function.pk))
+    deactivated = api(org.admin).post(url("function-deactivate", function.pk), WITH_REASON)
     assert deactivated.status_code == 200 and deactivated.json()["is_active"] is False
 
 
@@ -219,9 +224,9 @@ def test_inspector_cannot_write(org, api):
     client = api(org.inspector_a)
     assert client.patch(url("person-detail", org.emp_a.pk), {"job_title": "X"}).status_code == 403
     assert client.post(url("person-list"), new_person_payload()).status_code == 403
-    assert client.post(url("person-deactivate", org.emp_a.pk)).status_code == 403
+    assert client.post(url("person-deactivate", org.emp_a.pk), WITH_REASON).status_code == 403
     membership = Membership.objects.get(person=org.emp_a)
-    assert client.post(url("membership-deactivate", membership.pk)).status_code == 403
+    assert client.post(url("membership-deactivate", membership.pk), WITH_REASON).status_code == 403
     assert client.patch(url("site-detail", org.site_a.pk), {"name": "X"}).status_code == 403
     assert Person.objects.get(pk=org.emp_a.pk).is_active
     assert not Person.objects.filter(username="new_hire").exists()
@@ -357,7 +362,7 @@ def test_person_put_replaces_the_editable_fields(org, api):
 
 
 def test_person_deactivation_ends_current_memberships(org, api):
-    response = api(org.qm_a).post(url("person-deactivate", org.emp_a.pk))
+    response = api(org.qm_a).post(url("person-deactivate", org.emp_a.pk), WITH_REASON)
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["is_active"] is False
@@ -545,7 +550,7 @@ def test_membership_create_update_and_end(org, api):
     response = client.patch(url("membership-detail", membership.pk), {"person": org.qm_a.pk})
     assert response.status_code == 400 and "person" in response.json()
 
-    response = client.post(url("membership-deactivate", membership.pk))
+    response = client.post(url("membership-deactivate", membership.pk), WITH_REASON)
     assert response.status_code == 200
     assert response.json()["valid_to"] == timezone.localdate().isoformat()
     assert Membership.objects.get(pk=membership.pk).valid_to == timezone.localdate()
@@ -587,7 +592,7 @@ def test_duplicate_membership_is_refused(org, api):
 def test_membership_of_another_site_is_not_found(org, api):
     membership = Membership.objects.get(person=org.emp_b)
     assert api(org.qm_a).get(url("membership-detail", membership.pk)).status_code == 404
-    assert api(org.qm_a).post(url("membership-deactivate", membership.pk)).status_code == 404
+    assert api(org.qm_a).post(url("membership-deactivate", membership.pk), WITH_REASON).status_code == 404
     assert Membership.objects.get(pk=membership.pk).valid_to is None
 
 

@@ -14,6 +14,9 @@ from ims.org.models import Function, Membership, Person, Site
 
 pytestmark = pytest.mark.django_db
 
+#: Updates and deactivations carry a reason for change (A11-9); tests/audit/test_reason_required.py checks it.
+WITH_REASON = {"change_reason": "Corrected per the HR record"}
+
 
 def person_data(org, **overrides):
     data = {
@@ -75,7 +78,7 @@ def test_person_of_another_site_is_not_found(org, client_for, viewer):
     client = client_for(getattr(org, viewer))
     assert client.get(reverse("org:person_detail", args=[org.emp_b.pk])).status_code == 404
     assert client.get(reverse("org:person_edit", args=[org.emp_b.pk])).status_code == 404
-    assert client.post(reverse("org:person_deactivate", args=[org.emp_b.pk])).status_code == 404
+    assert client.post(reverse("org:person_deactivate", args=[org.emp_b.pk]), WITH_REASON).status_code == 404
     assert Person.objects.get(pk=org.emp_b.pk).is_active
 
 
@@ -87,11 +90,13 @@ def test_employee_may_not_edit_and_nothing_changes(org, client_for):
     client = client_for(org.emp_a)
     url = reverse("org:person_edit", args=[org.qm_a.pk])
     assert client.get(url).status_code == 403
-    response = client.post(url, {"first_name": "Hacked", "last_name": "X", "username": "qm_a", "employee_id": "QM_A"})
+    response = client.post(
+        url, {"first_name": "Hacked", "last_name": "X", "username": "qm_a", "employee_id": "QM_A", **WITH_REASON}
+    )
     assert response.status_code == 403
     assert Person.objects.get(pk=org.qm_a.pk).first_name == "Qm"
     assert client.get(reverse("org:person_add")).status_code == 403
-    assert client.post(reverse("org:person_deactivate", args=[org.qm_a.pk])).status_code == 403
+    assert client.post(reverse("org:person_deactivate", args=[org.qm_a.pk]), WITH_REASON).status_code == 403
     assert Person.objects.get(pk=org.qm_a.pk).is_active
 
 
@@ -204,6 +209,7 @@ def test_quality_manager_edits_a_person(org, client_for):
             "email": "emp_a@example.com",
             "job_title": "Operator",
             "manager": org.qm_a.pk,
+            **WITH_REASON,
         },
     )
     assert response.status_code == 302
@@ -231,7 +237,7 @@ def test_person_detail_shows_memberships_manager_and_reports(org, client_for):
 
 
 def test_quality_manager_deactivates_a_person(org, client_for):
-    response = client_for(org.qm_a).post(reverse("org:person_deactivate", args=[org.emp_a.pk]))
+    response = client_for(org.qm_a).post(reverse("org:person_deactivate", args=[org.emp_a.pk]), WITH_REASON)
     assert response.status_code == 302
     emp = Person.objects.get(pk=org.emp_a.pk)
     assert not emp.is_active
@@ -240,7 +246,7 @@ def test_quality_manager_deactivates_a_person(org, client_for):
 
 def test_nobody_deactivates_themself(org, client_for):
     client = client_for(org.admin)
-    client.post(reverse("org:person_deactivate", args=[org.admin.pk]))
+    client.post(reverse("org:person_deactivate", args=[org.admin.pk]), WITH_REASON)
     assert Person.objects.get(pk=org.admin.pk).is_active
 
 
@@ -261,12 +267,12 @@ def test_global_admin_creates_edits_and_deactivates_a_site(org, client_for):
     assert response.status_code == 302 and site.country == "IE"
     response = client.post(
         reverse("org:site_edit", args=[site.pk]),
-        {"code": "OTHER", "name": "Cork Fill-Finish", "country": "IE", "timezone": "Europe/Dublin"},
+        {"code": "OTHER", "name": "Cork Fill-Finish", "country": "IE", "timezone": "Europe/Dublin", **WITH_REASON},
     )
     site.refresh_from_db()
     assert response.status_code == 302
     assert (site.code, site.name) == ("CORK", "Cork Fill-Finish")
-    client.post(reverse("org:site_deactivate", args=[site.pk]))
+    client.post(reverse("org:site_deactivate", args=[site.pk]), WITH_REASON)
     site.refresh_from_db()
     assert not site.is_active
 
@@ -275,7 +281,7 @@ def test_quality_manager_edits_but_may_not_add_or_deactivate_sites(org, client_f
     client = client_for(org.qm_a)
     assert client.get(reverse("org:site_add")).status_code == 403
     assert client.get(reverse("org:site_edit", args=[org.site_a.pk])).status_code == 200
-    assert client.post(reverse("org:site_deactivate", args=[org.site_a.pk])).status_code == 403
+    assert client.post(reverse("org:site_deactivate", args=[org.site_a.pk]), WITH_REASON).status_code == 403
     assert Site.objects.get(pk=org.site_a.pk).is_active
 
 
@@ -300,7 +306,7 @@ def test_function_pages(org, client_for):
     function = Function.objects.get(code="EHS")
     assert response.status_code == 302
     assert client.get(function.get_absolute_url()).status_code == 200
-    client.post(reverse("org:function_deactivate", args=[function.pk]))
+    client.post(reverse("org:function_deactivate", args=[function.pk]), WITH_REASON)
     function.refresh_from_db()
     assert not function.is_active
     assert client_for(org.qm_a).get(reverse("org:function_edit", args=[function.pk])).status_code == 403
@@ -339,9 +345,9 @@ def test_membership_add_is_limited_to_the_users_sites(org, client_for):
 
 def test_membership_end(org, client_for):
     membership = Membership.objects.get(person=org.emp_a)
-    client_for(org.emp_a).post(reverse("org:membership_end", args=[membership.pk]))
+    client_for(org.emp_a).post(reverse("org:membership_end", args=[membership.pk]), WITH_REASON)
     assert Membership.objects.get(pk=membership.pk).valid_to is None
-    response = client_for(org.qm_a).post(reverse("org:membership_end", args=[membership.pk]))
+    response = client_for(org.qm_a).post(reverse("org:membership_end", args=[membership.pk]), WITH_REASON)
     assert response.status_code == 302
     assert Membership.objects.get(pk=membership.pk).valid_to is not None
 

@@ -35,8 +35,9 @@ def test_bad_credentials_show_a_message_and_do_not_sign_in(org):
 
 
 def test_good_credentials_lead_to_the_dashboard(org):
+    """An employee needs no second factor (quality managers do: tests/access/test_mfa.py)."""
     client = Client()
-    response = client.post(reverse("login"), {"username": "qm_a", "password": org.password})
+    response = client.post(reverse("login"), {"username": "emp_a", "password": org.password})
     assert response.status_code == 302 and response["Location"] == reverse("web:dashboard")
     assert client.get(reverse("web:dashboard")).status_code == 200
 
@@ -60,7 +61,7 @@ def test_logout_is_a_post(org, client_for):
 
 def test_messages_are_dismissible_alerts(org, client_for):
     client = client_for(org.qm_a)
-    client.post(reverse("org:person_deactivate", args=[org.emp_a.pk]))
+    client.post(reverse("org:person_deactivate", args=[org.emp_a.pk]), {"change_reason": "Left the company"})
     body = client.get(org.emp_a.get_absolute_url()).content.decode()
     assert "alert-dismissible" in body and "deactivated" in body
 

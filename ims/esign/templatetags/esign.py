@@ -1,8 +1,8 @@
 """Template kit of the e-signatures: other apps sign and show signatures with two tags.
 
-    {% load esign %}
-    {% signature_block document_version %}          the manifestation, refreshed after each signing
-    {% sign_button document_version "approved" %}    opens the sign dialog (htmx + Bootstrap modal)
+{% load esign %}
+{% signature_block document_version %}          the manifestation, refreshed after each signing
+{% sign_button document_version "approved" %}    opens the sign dialog (htmx + Bootstrap modal)
 """
 
 from __future__ import annotations
@@ -61,4 +61,5 @@ def certification_card(context, person):
         "certification": certification,
         "manifestation": manifestations[0] if manifestations else None,
         "locked": services.signing_lock_open(person) is not None,
+        "can_read_register": selectors.register_sites(person).exists(),
     }

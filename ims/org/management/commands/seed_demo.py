@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ims.org.demo import COMPANY, DEMO_LOGINS, demo_seed
 
@@ -11,7 +11,21 @@ from ims.org.demo import COMPANY, DEMO_LOGINS, demo_seed
 class Command(BaseCommand):
     help = "Create the demo organisation with one login per role. Running it again changes nothing."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Seed even though DJANGO_SECURE=1 (a staging copy, never production).",
+        )
+
     def handle(self, *args, **options) -> None:
+        if settings.SECURE and not options["not_production"]:
+            # No default accounts in production (ASVS5-6.3.2): the demo logins share one known password.
+            raise CommandError(
+                "seed_demo creates logins with a shared, published password and refuses to run with "
+                "DJANGO_SECURE=1. Pass --i-know-this-is-not-production for a staging copy."
+            )
         created, report = demo_seed()
         self.stdout.write(
             f"{COMPANY}: {created['sites']} sites and {created['functions']} functions created; "
