@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import sys
-
-from django.db import transaction
 import time
 from pathlib import Path
+
+from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
 

@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from ims.audit.registry import audited_models
 from benchmarks.imports import import_file
+from ims.audit.registry import audited_models
 from ims.org.importer import org_import
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ims.org.choices import RoleCode
 from ims.org.models import Person, Site
+from ims.testing.auth import signed_in_client
 
 REQUESTS = 50
 WARM_UP = 3
@@ -94,8 +95,7 @@ def run_web() -> list[tuple[Timing, Timing]]:
     for who, person in principals():
         if person is None:
             continue
-        client = Client()
-        client.force_login(person)
+        client = signed_in_client(person)
         baseline = measure(client, f"bare DRF list (no scoping) as {who}", BARE_URL)
         for name, url in (
             ("people page /org/people/", "/org/people/"),

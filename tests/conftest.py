@@ -9,11 +9,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from ims.access.sync import site_permissions_ensure
 from ims.org import services
 from ims.org.choices import RoleCode
 from ims.org.models import Person, Role
 from ims.org.roles import roles_sync
-from ims.access.sync import site_permissions_ensure
+from ims.testing.auth import second_factor_confirm
 
 PASSWORD = "Correct-Horse-Battery-9"
 
@@ -86,19 +87,6 @@ def totp_code(device) -> str:
     ahead = max(0, device.last_t + 1 - totp.t())
     totp.drift = device.drift + ahead
     return f"{totp.token():0{device.digits}d}"
-
-
-def second_factor_confirm(client: Client, person) -> None:
-    """Mark ``client``'s session as confirmed with a second factor (an authenticator device is created once)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=person, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 @pytest.fixture

@@ -15,4 +15,4 @@ class AccessConfig(AppConfig):
 
         connect_signals()
         # Lockouts and unlocks (an unlock deletes the attempts) are access-authorisation events (A11-12.3).
-        audited(block_delete=False, ignored=("get_data", "post_data"))(AccessAttempt)
+        audited(block_delete=False, ignored=("get_data", "post_data", "attempt_time"))(AccessAttempt)

@@ -22,9 +22,11 @@ class AuditContextMiddleware:
     def __call__(self, request):
         request.request_id = uuid.uuid4().hex
         user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
         with audit_context(
             replace=True,
-            actor=user if user is not None and user.is_authenticated else None,
+            actor=user if signed_in else None,
+            actor_label=None if signed_in else "anonymous",
             channel=_channel(request.path),
             request_id=request.request_id,
             # REMOTE_ADDR only: X-Forwarded-For is trusted solely behind a configured proxy.
