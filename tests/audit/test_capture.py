@@ -139,3 +139,20 @@ def test_original_value_is_reconstructable_after_three_edits(org):
     first_update = events_for(org.site_a).filter(action="U").first()
     assert first_update.old["name"] == "Basel Plant"
     assert [e.new["name"] for e in events_for(org.site_a).filter(action="U")] == ["One", "Two", "Three"]
+
+
+def test_an_admin_change_is_recorded_with_its_reason_and_the_admin_channel(org, client_for):
+    Person.objects.filter(pk=org.admin.pk).update(is_staff=True, is_superuser=True)
+    admin_user = Person.objects.get(pk=org.admin.pk)
+    client = client_for(admin_user)
+    url = f"/admin/org/site/{org.site_b.pk}/change/"
+    data = {"code": "SITEB", "name": "Boston Lab (renamed)", "country": "US", "timezone": "America/New_York",
+            "is_active": "on"}
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "Give the reason for this change" in refused.content.decode()
+    assert Site.objects.get(pk=org.site_b.pk).name == "Boston Lab"
+    response = client.post(url, {**data, "change_reason": "Site renamed by the board"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    event = events_for(org.site_b).filter(action="U").get()
+    assert event.channel == "admin" and event.reason == "Site renamed by the board"
+    assert event.actor_id == admin_user.pk and event.client_ip == "127.0.0.1"
