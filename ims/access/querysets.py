@@ -21,7 +21,7 @@ class RegulatedRecordDeletion(Exception):
 
 
 class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view") -> "RestrictedQuerySet":
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
         from .permissions import has_global_permission, site_ids_with_permission
 
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -45,7 +45,8 @@ class RestrictedQuerySet(models.QuerySet):
 
     def delete(self):
         raise RegulatedRecordDeletion(
-            f"{self.model._meta.verbose_name_plural} are regulated records and are never deleted; deactivate them instead."
+            f"{self.model._meta.verbose_name_plural} are regulated records and are never deleted; "
+            "deactivate them instead."
         )
 
     delete.queryset_only = True

@@ -22,8 +22,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(IntegrityRun)
 class IntegrityRunAdmin(ReadOnlyAdmin):
-    list_display = ("id", "started_at", "finished_at", "trigger", "ok", "events_checked", "seals_checked",
-                    "first_problem")
+    list_display = (
+        "id",
+        "started_at",
+        "finished_at",
+        "trigger",
+        "ok",
+        "events_checked",
+        "seals_checked",
+        "first_problem",
+    )
     list_filter = ("ok", "trigger")
     readonly_fields = ("started_at", "finished_at", "trigger", "ok", "events_checked", "seals_checked", "problems")
 
@@ -43,7 +51,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 class ReasonForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label="Reason for change", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label="Reason for change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text="Required when changing a regulated record; it is kept in the audit trail.",
     )
 

@@ -18,11 +18,11 @@ from django.db.backends.signals import connection_created
 SETTING = "ims.audit_context"
 CHANNELS = ("web", "api", "task", "import", "admin", "command", "shell", "database")
 
-_context: contextvars.ContextVar[dict] = contextvars.ContextVar("ims_audit_context", default={})
+_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("ims_audit_context", default=None)
 
 
 def current() -> dict:
-    return dict(_context.get())
+    return dict(_context.get() or {})
 
 
 @contextmanager
@@ -32,7 +32,7 @@ def audit_context(*, replace: bool = False, **values):
     Keys: ``actor`` (a Person or None), ``actor_label``, ``token_id``, ``channel``, ``reason``,
     ``request_id``, ``client_ip``.
     """
-    base = {} if replace else dict(_context.get())
+    base = {} if replace else dict(_context.get() or {})
     actor = values.pop("actor", None)
     if actor is not None and getattr(actor, "is_authenticated", False):
         base["actor_id"] = actor.pk
@@ -47,7 +47,7 @@ def audit_context(*, replace: bool = False, **values):
 
 def set_values(**values) -> None:
     """Update the current context in place (used once authentication is known, e.g. a bearer token)."""
-    base = dict(_context.get())
+    base = dict(_context.get() or {})
     actor = values.pop("actor", None)
     if actor is not None and getattr(actor, "is_authenticated", False):
         base["actor_id"] = actor.pk
@@ -57,7 +57,7 @@ def set_values(**values) -> None:
 
 
 def payload() -> str:
-    return json.dumps(_context.get(), default=str, sort_keys=True)
+    return json.dumps(_context.get() or {}, default=str, sort_keys=True)
 
 
 WRITE_KEYWORDS = ("INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "COPY", "CALL", "DO")

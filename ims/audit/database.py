@@ -92,6 +92,7 @@ def _capture_function_sql(entry: registry.AuditedModel) -> str:
         f"  IF new_j ? '{name}' THEN new_j := jsonb_set(new_j, '{{{name}}}', '\"***\"'); END IF;"
         for name in entry.masked
     )
+    # Table and column names come from the model registry, never from input.
     return f"""
 CREATE OR REPLACE FUNCTION ims_audit_capture_{table}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -120,7 +121,7 @@ END $$;
 DROP TRIGGER IF EXISTS ims_audit_capture ON {table};
 CREATE TRIGGER ims_audit_capture AFTER INSERT OR UPDATE OR DELETE ON {table}
   FOR EACH ROW EXECUTE FUNCTION ims_audit_capture_{table}();
-"""
+"""  # noqa: S608
 
 
 def _reject_trigger_sql(table: str, name: str, operations: str, message: str) -> str:
@@ -176,11 +177,15 @@ def audit_install(*, using: str = "default") -> None:
             return
         sql = [ROW_HASH_SQL, REJECT_SQL, EMIT_SQL, LOG_READ_SQL]
         for table in (EVENT_TABLE, SEAL_TABLE):
-            sql.append(_reject_trigger_sql(table, "ims_append_only", "UPDATE OR DELETE", "the audit trail is append-only"))
+            sql.append(
+                _reject_trigger_sql(table, "ims_append_only", "UPDATE OR DELETE", "the audit trail is append-only")
+            )
         for entry in registry.append_only_models():
             cursor.execute("SELECT to_regclass(%s)", [entry.table])
             if cursor.fetchone()[0] is not None:
-                sql.append(_reject_trigger_sql(entry.table, "ims_append_only", "UPDATE OR DELETE", "append-only record"))
+                sql.append(
+                    _reject_trigger_sql(entry.table, "ims_append_only", "UPDATE OR DELETE", "append-only record")
+                )
         for entry in registry.audited_models():
             cursor.execute("SELECT to_regclass(%s)", [entry.table])
             if cursor.fetchone()[0] is None:
@@ -201,7 +206,8 @@ def audit_install(*, using: str = "default") -> None:
         elif app_role == current:
             logger.warning(
                 "The application connects as the owner role %s: the audit trail is protected by triggers only. "
-                "Use separate roles (see README, 'Database roles').", current
+                "Use separate roles (see README, 'Database roles').",
+                current,
             )
 
 

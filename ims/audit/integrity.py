@@ -95,9 +95,7 @@ class IntegrityReport:
 
 def _verify_rows(report: IntegrityReport, limit: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM audit_auditevent"
-        )
+        cursor.execute("SELECT count(*) FROM audit_auditevent")
         report.events_checked = cursor.fetchone()[0]
         cursor.execute(
             "SELECT id, model_label, object_pk FROM audit_auditevent e "
@@ -106,7 +104,8 @@ def _verify_rows(report: IntegrityReport, limit: int) -> None:
         )
         for event_id, label, pk in cursor.fetchall():
             report.problems.append(
-                f"audit event {event_id} ({label} {pk}): its content does not match its hash — edited after it was written"
+                f"audit event {event_id} ({label} {pk}): its content does not match its hash — "
+                "edited after it was written"
             )
 
 
@@ -118,8 +117,7 @@ def _verify_seals(report: IntegrityReport) -> None:
         where = f"seal {seal.pk} (transactions {seal.first_txid}–{seal.last_txid})"
         if seal.previous_hmac != previous_hmac or seal.first_txid != previous_end:
             report.problems.append(f"{where}: the chain of seals is broken — a seal was removed, edited or reordered")
-        expected = _seal_hmac(seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count,
-                              seal.events_digest)
+        expected = _seal_hmac(seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count, seal.events_digest)
         if not hmac.compare_digest(expected, seal.hmac):
             report.problems.append(f"{where}: the seal's signature is wrong — the seal was forged or edited")
         count, digest = _digest(seal.first_txid, seal.last_txid)

@@ -48,11 +48,17 @@ _audited: dict[str, AuditedModel] = {}
 _append_only: dict[str, AppendOnlyModel] = {}
 
 
-def audited(*, ignored: tuple[str, ...] = (), masked: tuple[str, ...] = (), site_sql: str | None = None,
-            block_delete: bool = True):
+def audited(
+    *,
+    ignored: tuple[str, ...] = (),
+    masked: tuple[str, ...] = (),
+    site_sql: str | None = None,
+    block_delete: bool = True,
+):
     def decorator(model):
-        entry = AuditedModel(model=model, ignored=tuple(ignored), masked=tuple(masked), site_sql=site_sql,
-                             block_delete=block_delete)
+        entry = AuditedModel(
+            model=model, ignored=tuple(ignored), masked=tuple(masked), site_sql=site_sql, block_delete=block_delete
+        )
         _audited[entry.label] = entry
         return model
 

@@ -57,7 +57,7 @@ class RegulatedModel(models.Model):
 
 
 class SiteQuerySet(RestrictedQuerySet):
-    def active(self) -> "SiteQuerySet":
+    def active(self) -> SiteQuerySet:
         return self.filter(is_active=True)
 
 
@@ -147,7 +147,7 @@ class Role(RegulatedModel):
 
 
 class PersonQuerySet(RestrictedQuerySet):
-    def active(self) -> "PersonQuerySet":
+    def active(self) -> PersonQuerySet:
         return self.filter(is_active=True)
 
 
@@ -207,7 +207,7 @@ class Person(AbstractUser):
 
 
 class MembershipQuerySet(RestrictedQuerySet):
-    def current(self, on: datetime.date | None = None) -> "MembershipQuerySet":
+    def current(self, on: datetime.date | None = None) -> MembershipQuerySet:
         on = on or timezone.localdate()
         return self.filter(valid_from__lte=on).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on))
 

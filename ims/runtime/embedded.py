@@ -118,7 +118,16 @@ def postgres_up() -> None:
     user_kwargs = _as_pg_user()
     if not (PG_DATA / "PG_VERSION").exists():
         subprocess.run(
-            [_pg_bin("initdb"), "-D", str(PG_DATA), "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres"],
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(PG_DATA),
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "-U",
+                "postgres",
+            ],
             check=True,
             capture_output=True,
             **user_kwargs,
@@ -126,7 +135,19 @@ def postgres_up() -> None:
     if not _pg_running():
         options = f'-h "" -k {run_dir()} -c max_connections=200 -c fsync=on -c shared_buffers=256MB'
         subprocess.run(
-            [_pg_bin("pg_ctl"), "-D", str(PG_DATA), "-w", "-t", "60", "-l", str(PG_DATA / "server.log"), "-o", options, "start"],
+            [
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(PG_DATA),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(PG_DATA / "server.log"),
+                "-o",
+                options,
+                "start",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
             **user_kwargs,
@@ -135,6 +156,7 @@ def postgres_up() -> None:
 
 
 def _psql(sql: str, database: str = "postgres") -> str:
+    """Run one statement as the server's superuser. Statements are built from this module's constants only."""
     result = subprocess.run(
         [_pg_bin("psql"), "-h", str(run_dir()), "-U", "postgres", "-d", database, "-tAc", sql],
         check=True,
@@ -147,18 +169,18 @@ def _psql(sql: str, database: str = "postgres") -> str:
 def _ensure_database() -> None:
     for _ in range(50):
         try:
-            exists = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
+            exists = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")  # noqa: S608
             break
         except subprocess.CalledProcessError:
             time.sleep(0.2)
     else:
         raise SystemExit("PostgreSQL did not accept connections; see .data/pg/server.log")
     for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "")):
-        if _psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'") != "1":
+        if _psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'") != "1":  # noqa: S608
             _psql(f"CREATE ROLE {role} LOGIN {extra}")
     if exists != "1":
         _psql(f"CREATE DATABASE {DATABASE_NAME} OWNER {OWNER_ROLE}")
-    elif _psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{DATABASE_NAME}'") != OWNER_ROLE:
+    elif _psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{DATABASE_NAME}'") != OWNER_ROLE:  # noqa: S608
         raise SystemExit(
             f"The database in {DATA_DIR} was made by an older set-up (not owned by {OWNER_ROLE}). "
             "Remove it with `make clean-data` and run again."
@@ -198,16 +220,26 @@ def redis_up() -> None:
     subprocess.run(
         [
             _redis_bin("redis-server"),
-            "--port", "0",
-            "--unixsocket", str(run_dir() / "redis.sock"),
-            "--unixsocketperm", "700",
-            "--dir", str(REDIS_DIR),
-            "--daemonize", "yes",
-            "--pidfile", str(REDIS_DIR / "redis.pid"),
-            "--logfile", str(REDIS_DIR / "redis.log"),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--maxmemory-policy", "noeviction",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(run_dir() / "redis.sock"),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(REDIS_DIR),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--maxmemory-policy",
+            "noeviction",
         ],
         check=True,
     )
@@ -220,7 +252,9 @@ def redis_up() -> None:
 
 def redis_down() -> None:
     if _redis_ping():
-        subprocess.run([_redis_bin("redis-cli"), "-s", str(run_dir() / "redis.sock"), "shutdown", "nosave"], capture_output=True)
+        subprocess.run(
+            [_redis_bin("redis-cli"), "-s", str(run_dir() / "redis.sock"), "shutdown", "nosave"], capture_output=True
+        )
         for _ in range(100):
             if not (run_dir() / "redis.sock").exists():
                 break

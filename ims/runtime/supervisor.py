@@ -25,7 +25,18 @@ def _commands() -> dict[str, list[str]]:
     beat_schedule = embedded.DATA_DIR / "celerybeat-schedule"
     return {
         "web": [python, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
-        "worker": [python, "-m", "celery", "-A", "ims", "worker", "--loglevel=INFO", "--concurrency=2", "-n", "worker@%h"],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "ims",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "-n",
+            "worker@%h",
+        ],
         "beat": [python, "-m", "celery", "-A", "ims", "beat", "--loglevel=INFO", "-s", str(beat_schedule)],
     }
 
@@ -36,7 +47,7 @@ def _print_banner() -> None:
     password = settings.IMS_DEMO_PASSWORD
     print("\n" + "=" * 72)
     print(f" IMS Portal is starting on http://{HOST}:{PORT}/")
-    print(" Demo logins (password for all: %s)" % password)
+    print(f" Demo logins (password for all: {password})")
     from ims.org.demo import DEMO_LOGINS
 
     for username, role, site in DEMO_LOGINS:
@@ -61,7 +72,7 @@ def main() -> int:
             return
         stopping = True
         print("\nStopping …", flush=True)
-        for name, proc in children.items():
+        for proc in children.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15

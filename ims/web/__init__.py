@@ -1,1 +1,4 @@
-"""Generic views, API base classes and the table/filter kit: they apply ``restrict()`` once, so app views only declare."""
+"""Generic views, API base classes and the table/filter kit.
+
+They apply ``restrict()`` once, so app views only declare.
+"""

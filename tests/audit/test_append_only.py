@@ -29,7 +29,10 @@ def app_role_connection():
     db = settings.DATABASES["default"]
     host = db.get("HOST") or db.get("OPTIONS", {}).get("host")
     return psycopg2.connect(
-        dbname=db["NAME"], user=settings.IMS_APP_DB_ROLE, host=host, port=db.get("PORT") or None,
+        dbname=db["NAME"],
+        user=settings.IMS_APP_DB_ROLE,
+        host=host,
+        port=db.get("PORT") or None,
         password=__import__("os").environ.get("IMS_APP_DB_PASSWORD") or None,
     )
 
@@ -59,8 +62,9 @@ def test_the_application_role_owns_nothing(trail):
             [settings.IMS_APP_DB_ROLE],
         )
         assert cursor.fetchone()[0] == 0
-        cursor.execute("SELECT rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = %s",
-                       [settings.IMS_APP_DB_ROLE])
+        cursor.execute(
+            "SELECT rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = %s", [settings.IMS_APP_DB_ROLE]
+        )
         assert cursor.fetchone() == (False, False, False)
 
 

@@ -100,7 +100,10 @@ def test_membership_grants_and_revocations_are_recorded_with_the_granting_user(o
     """COMPLIANCE §6 row 37 (A11-12.3): site assignment and its end."""
     with audit_context(actor=org.qm_a, channel="web"):
         membership = services.membership_create(
-            person=org.emp_a, site=org.site_a, function=org.qa, role=org.roles["trainer"],
+            person=org.emp_a,
+            site=org.site_a,
+            function=org.qa,
+            role=org.roles["trainer"],
             valid_from=datetime.date(2024, 1, 1),
         )
     with audit_context(actor=org.qm_a, channel="web", reason="left the role"):
@@ -146,8 +149,13 @@ def test_an_admin_change_is_recorded_with_its_reason_and_the_admin_channel(org, 
     admin_user = Person.objects.get(pk=org.admin.pk)
     client = client_for(admin_user)
     url = f"/admin/org/site/{org.site_b.pk}/change/"
-    data = {"code": "SITEB", "name": "Boston Lab (renamed)", "country": "US", "timezone": "America/New_York",
-            "is_active": "on"}
+    data = {
+        "code": "SITEB",
+        "name": "Boston Lab (renamed)",
+        "country": "US",
+        "timezone": "America/New_York",
+        "is_active": "on",
+    }
     refused = client.post(url, data)
     assert refused.status_code == 200 and "Give the reason for this change" in refused.content.decode()
     assert Site.objects.get(pk=org.site_b.pk).name == "Boston Lab"

@@ -70,9 +70,9 @@ def tamper(kind: str, ids: list[int], a: int, b: int, field: str) -> None:
     if second == first:
         second = ids[(a + 1) % len(ids)]
     if kind == "edit":
-        _sql(f"UPDATE audit_auditevent SET {field} = {field} || 'x' WHERE id = %s", [first])
+        _sql(f"UPDATE audit_auditevent SET {field} = {field} || 'x' WHERE id = %s", [first])  # noqa: S608
     elif kind == "edit and re-hash":
-        _sql(f"UPDATE audit_auditevent SET {field} = {field} || 'x' WHERE id = %s", [first])
+        _sql(f"UPDATE audit_auditevent SET {field} = {field} || 'x' WHERE id = %s", [first])  # noqa: S608
         _sql("UPDATE audit_auditevent e SET row_hash = ims_audit_row_hash(e) WHERE id = %s", [first])
     elif kind == "edit values and re-hash":
         _sql("UPDATE audit_auditevent SET new = jsonb_build_object('forged', true) WHERE id = %s", [first])
@@ -109,12 +109,15 @@ def tamper(kind: str, ids: list[int], a: int, b: int, field: str) -> None:
         raise AssertionError(kind)
 
 
-KINDS = ["edit", "edit and re-hash", "edit values and re-hash", "backdate", "delete", "reorder", "insert",
-         "edit seal"]
+KINDS = ["edit", "edit and re-hash", "edit values and re-hash", "backdate", "delete", "reorder", "insert", "edit seal"]
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(kind=st.sampled_from(KINDS), a=st.integers(0, 200), b=st.integers(0, 200), field=st.sampled_from(FIELDS))
 def test_every_tampering_is_detected(sealed_trail, kind, a, b, field):
     detected = None

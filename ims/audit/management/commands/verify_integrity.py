@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "Verify the audit trail (event hashes, sealed blocks, seal chain) and signatures; name the first break."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-seal", action="store_true", help="Verify only; do not seal finished transactions first.")
+        parser.add_argument(
+            "--no-seal", action="store_true", help="Verify only; do not seal finished transactions first."
+        )
 
     def handle(self, *args, no_seal=False, **options):
         run = integrity_run(trigger="command", seal_first=not no_seal)
