@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -33,6 +34,11 @@ class Command(BaseCommand):
             f"{report.people_unchanged} unchanged; memberships {report.memberships_created} created, "
             f"{report.memberships_unchanged} unchanged; {created['passwords']} demo passwords set."
         )
+        for config in apps.get_app_configs():
+            # Domain apps add their demo records through ``AppConfig.demo_seed()`` (the kernel imports no app).
+            seed = getattr(config, "demo_seed", None)
+            if callable(seed):
+                self.stdout.write(f"{config.verbose_name}: {seed()}.")
         self.stdout.write(f"Demo logins (password {settings.IMS_DEMO_PASSWORD}):")
         for username, role, site in DEMO_LOGINS:
             self.stdout.write(f"  {username:<18} {role:<20} {site}")

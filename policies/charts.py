@@ -1,0 +1,162 @@
+"""Server-rendered SVG charts of objective readings (no JavaScript, so they pass the strict CSP and
+render the same in a PDF).
+
+``readings_chart()`` draws the readings as a line with points, the target as a dashed line (or the
+target range as a band), and labels the first and last periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from .choices import Direction
+
+WIDTH, HEIGHT = 560, 180
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 14, 26
+COLOURS = {
+    "line": "#2f6fdf",
+    "point": "#2f6fdf",
+    "miss": "#b42318",
+    "target": "#079455",
+    "grid": "#d0d5dd",
+    "band": "#dcfae6",
+    "text": "#475467",
+}
+
+
+def _num(value: Decimal | float) -> str:
+    return format(Decimal(value).normalize(), "f") if isinstance(value, Decimal) else f"{value:g}"
+
+
+def readings_chart(objective, readings: Sequence) -> SafeString:
+    """An SVG line chart of ``readings`` (oldest first, not voided) against the objective's target."""
+    if not readings:
+        return SafeString("")
+    values = [float(r.value) for r in readings]
+    references = [float(v) for v in (objective.target, objective.target_min, objective.target_max) if v is not None]
+    low, high = min(values + references), max(values + references)
+    if high == low:
+        high, low = high + 1, low - 1
+    margin = (high - low) * 0.1
+    low, high = low - margin, high + margin
+    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
+
+    def x(i: int) -> float:
+        return PAD_LEFT + (inner_w / 2 if len(readings) == 1 else inner_w * i / (len(readings) - 1))
+
+    def y(v: float) -> float:
+        return PAD_TOP + inner_h * (high - v) / (high - low)
+
+    parts: list[SafeString] = []
+    # Axis labels: top and bottom of the scale.
+    for value in (high, low):
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+                PAD_LEFT - 6,
+                f"{y(value) + 4:.1f}",
+                COLOURS["text"],
+                f"{value:.3g}",
+            )
+        )
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+                PAD_LEFT,
+                WIDTH - PAD_RIGHT,
+                f"{y(value):.1f}",
+                f"{y(value):.1f}",
+                COLOURS["grid"],
+            )
+        )
+    if objective.direction == Direction.RANGE:
+        top, bottom = y(float(objective.target_max)), y(float(objective.target_min))
+        parts.append(
+            format_html(
+                '<rect class="target-band" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
+                PAD_LEFT,
+                f"{top:.1f}",
+                inner_w,
+                f"{max(bottom - top, 1):.1f}",
+                COLOURS["band"],
+                _("Target range %(range)s") % {"range": objective.target_display()},
+            )
+        )
+    else:
+        ty = y(float(objective.target))
+        parts.append(
+            format_html(
+                '<line class="target-line" x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5" '
+                'stroke-dasharray="5 4"><title>{}</title></line>',
+                PAD_LEFT,
+                WIDTH - PAD_RIGHT,
+                f"{ty:.1f}",
+                f"{ty:.1f}",
+                COLOURS["target"],
+                _("Target %(target)s") % {"target": objective.target_display()},
+            )
+        )
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+                WIDTH - PAD_RIGHT,
+                f"{ty - 4:.1f}",
+                COLOURS["target"],
+                _("target"),
+            )
+        )
+    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    parts.append(
+        format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>', points, COLOURS["line"])
+    )
+    parts.append(
+        format_html_join(
+            "",
+            ('<circle class="reading-point" cx="{}" cy="{}" r="4" fill="{}"><title>{}: {}</title></circle>'),
+            (
+                (
+                    f"{x(i):.1f}",
+                    f"{y(float(r.value)):.1f}",
+                    COLOURS["point"] if objective.health_on(latest_value=r.value) == "on_track" else COLOURS["miss"],
+                    r.period_end.isoformat(),
+                    _num(r.value),
+                )
+                for i, r in enumerate(readings)
+            ),
+        )
+    )
+    first, last = readings[0].period_end.isoformat(), readings[-1].period_end.isoformat()
+    parts.append(
+        format_html(
+            '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>', PAD_LEFT, HEIGHT - 6, COLOURS["text"], first
+        )
+    )
+    if len(readings) > 1:
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+                WIDTH - PAD_RIGHT,
+                HEIGHT - 6,
+                COLOURS["text"],
+                last,
+            )
+        )
+    label = _("Readings of %(kpi)s from %(first)s to %(last)s against the target %(target)s") % {
+        "kpi": objective.kpi,
+        "first": first,
+        "last": last,
+        "target": objective.target_display(),
+    }
+    return format_html(
+        '<svg class="objective-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
+        'xmlns="http://www.w3.org/2000/svg">{}</svg>',
+        WIDTH,
+        HEIGHT,
+        label,
+        SafeString("".join(parts)),
+    )

@@ -1,0 +1,43 @@
+"""Choices of the policies app: objective levels, directions, statuses and health."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ObjectiveLevel(models.TextChoices):
+    """Where an objective sits in the cascade; derived from its site and function."""
+
+    COMPANY = "company", _("Company")
+    SITE = "site", _("Site")
+    FUNCTION = "function", _("Function")
+
+
+class Discipline(models.TextChoices):
+    QUALITY = "quality", _("Quality (ISO 9001)")
+    ENVIRONMENT = "environment", _("Environment (ISO 14001)")
+    SAFETY = "safety", _("Health & safety (ISO 45001)")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+    RANGE = "range", _("Within a range")
+
+
+class ObjectiveStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    ACHIEVED = "achieved", _("Achieved")
+    NOT_ACHIEVED = "not_achieved", _("Not achieved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Health(models.TextChoices):
+    """Computed, never stored: see ``policies.health``. Ordered from best to worst."""
+
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    NOT_MEASURED = "not_measured", _("Not measured")

@@ -1,0 +1,236 @@
+"""Demo objectives of Helvetia Biologics: a company → site → function cascade with readings.
+
+``objectives_demo_seed()`` runs from ``manage.py seed_demo`` after the demo organisation exists.
+It goes through the services (as the trusted command line) and is idempotent: an objective is
+found again by its title and site, a reading by its objective and period.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from ims.org.models import Function, Person, Site
+
+from . import services
+from .choices import Direction, Discipline, ObjectiveStatus
+from .models import Objective, ObjectiveReading
+
+START, DUE = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+PERIODS = (
+    datetime.date(2026, 3, 31),
+    datetime.date(2026, 6, 30),
+    datetime.date(2026, 9, 30),
+    datetime.date(2026, 10, 31),
+)
+
+
+@dataclass(frozen=True)
+class DemoObjective:
+    title: str
+    kpi: str
+    unit: str
+    direction: str
+    target: str | tuple[str, str]
+    owner: str  # employee id
+    discipline: str = Discipline.QUALITY
+    site: str = ""
+    function: str = ""
+    readings: tuple[str, ...] = ()
+    status: str = ObjectiveStatus.ACTIVE
+    baseline: str | None = None
+    children: tuple[DemoObjective, ...] = field(default_factory=tuple)
+
+
+Q, E, S = Discipline.QUALITY, Discipline.ENVIRONMENT, Discipline.SAFETY
+HIGHER, LOWER, RANGE = Direction.HIGHER, Direction.LOWER, Direction.RANGE
+
+OBJECTIVES: tuple[DemoObjective, ...] = (
+    DemoObjective(
+        "Right-first-time batch release ≥ 98 %",
+        "Batches released without a deviation or rework",
+        "%",
+        HIGHER,
+        "98",
+        "HB-1001",
+        Q,
+        readings=("96.8", "97.5", "97.9", "98.1"),
+        baseline="96.5",
+        children=(
+            DemoObjective(
+                "Basel: right-first-time batch release ≥ 98 %",
+                "Basel batches released right first time",
+                "%",
+                HIGHER,
+                "98",
+                "HB-1002",
+                Q,
+                site="BSL",
+                readings=("97.9", "98.4", "98.6", "98.8"),
+                children=(
+                    DemoObjective(
+                        "Basel Production: batch record errors ≤ 2 per month",
+                        "Batch record errors per month",
+                        "per month",
+                        LOWER,
+                        "2",
+                        "HB-1005",
+                        Q,
+                        site="BSL",
+                        function="PROD",
+                        readings=("4", "3", "2.5", "2.2"),
+                        baseline="5",
+                    ),
+                ),
+            ),
+            DemoObjective(
+                "Cork: right-first-time batch release ≥ 98 %",
+                "Cork batches released right first time",
+                "%",
+                HIGHER,
+                "98",
+                "HB-2001",
+                Q,
+                site="CRK",
+                readings=("95.2", "96.0", "96.4", "96.9"),
+            ),
+            DemoObjective(
+                "Raleigh: deviations closed within 30 days ≥ 90 %",
+                "Deviations closed within 30 days",
+                "%",
+                HIGHER,
+                "90",
+                "HB-3001",
+                Q,
+                site="RDU",
+                status=ObjectiveStatus.DRAFT,
+            ),
+        ),
+    ),
+    DemoObjective(
+        "Lost-time injury rate ≤ 0.5",
+        "Lost-time injuries per 200,000 hours worked",
+        "per 200,000 h",
+        LOWER,
+        "0.5",
+        "HB-1001",
+        S,
+        readings=("0.8", "0.7", "0.6", "0.55"),
+        baseline="0.9",
+        children=(
+            DemoObjective(
+                "Cork: lost-time injury rate ≤ 0.4",
+                "Cork lost-time injuries per 200,000 hours",
+                "per 200,000 h",
+                LOWER,
+                "0.4",
+                "HB-2004",
+                S,
+                site="CRK",
+                readings=("0.9", "0.8", "0.7", "0.75"),
+                children=(
+                    DemoObjective(
+                        "Cork EHS: safety walk-throughs completed ≥ 95 %",
+                        "Planned safety walk-throughs done",
+                        "%",
+                        HIGHER,
+                        "95",
+                        "HB-2007",
+                        S,
+                        site="CRK",
+                        function="EHS",
+                        readings=("88", "92", "96", "97"),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    DemoObjective(
+        "Scope 1+2 CO2e −10 % vs 2025",
+        "Scope 1 and 2 emissions against 2025",
+        "% vs 2025",
+        LOWER,
+        "-10",
+        "HB-1001",
+        E,
+        readings=("-2.5", "-4.8", "-6.9", "-8.1"),
+        baseline="0",
+        children=(
+            DemoObjective(
+                "Basel: steam and electricity CO2e −12 % vs 2025",
+                "Basel scope 1+2 emissions against 2025",
+                "% vs 2025",
+                LOWER,
+                "-12",
+                "HB-1014",
+                E,
+                site="BSL",
+                readings=("-5", "-8", "-11", "-12.4"),
+            ),
+        ),
+    ),
+    DemoObjective(
+        "Singapore: finished goods 20–30 days of cover",
+        "Finished-goods inventory in days of cover",
+        "days",
+        RANGE,
+        ("20", "30"),
+        "HB-4003",
+        Q,
+        site="SIN",
+        readings=("34", "31", "28", "26"),
+    ),
+)
+
+
+def _targets(spec: DemoObjective) -> dict:
+    if spec.direction == RANGE:
+        low, high = spec.target
+        return {"target_min": Decimal(low), "target_max": Decimal(high)}
+    return {"target": Decimal(spec.target)}
+
+
+def _seed(spec: DemoObjective, parent: Objective | None, counts: dict[str, int]) -> None:
+    site = Site.objects.get(code=spec.site) if spec.site else None
+    function = Function.objects.get(code=spec.function) if spec.function else None
+    owner = Person.objects.get(employee_id=spec.owner)
+    objective = Objective.objects.filter(title=spec.title, site=site).first()
+    if objective is None:
+        objective = services.objective_create(
+            actor=None,
+            title=spec.title,
+            kpi=spec.kpi,
+            unit=spec.unit,
+            direction=spec.direction,
+            owner=owner,
+            site=site,
+            function=function,
+            parent=parent,
+            discipline=spec.discipline,
+            start_date=START,
+            due_date=DUE,
+            baseline=Decimal(spec.baseline) if spec.baseline is not None else None,
+            status=spec.status,
+            **_targets(spec),
+        )
+        counts["objectives"] += 1
+    for period, value in zip(PERIODS, spec.readings, strict=False):
+        if not ObjectiveReading.objects.filter(objective=objective, period_end=period, is_void=False).exists():
+            services.reading_record(
+                actor=None, objective=objective, period_end=period, value=Decimal(value), recorded_by=owner
+            )
+            counts["readings"] += 1
+    for child in spec.children:
+        _seed(child, objective, counts)
+
+
+@transaction.atomic
+def objectives_demo_seed() -> str:
+    """Create the demo objectives and readings (idempotent); returns a one-line summary."""
+    counts = {"objectives": 0, "readings": 0}
+    for spec in OBJECTIVES:
+        _seed(spec, None, counts)
+    return f"objectives {counts['objectives']} created, readings {counts['readings']} created"

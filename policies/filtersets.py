@@ -1,0 +1,76 @@
+"""Filter sets shared by the objective pages and the API (same parameters, same rules)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from ims.org.filtersets import SearchFilterSet
+from ims.org.models import Function, Site
+
+from .choices import Direction, Discipline, ObjectiveLevel, ObjectiveStatus
+from .models import Objective, ObjectiveReading
+
+
+class ObjectiveFilterSet(SearchFilterSet):
+    search_fields = ("title", "kpi", "description")
+    level = django_filters.ChoiceFilter(choices=ObjectiveLevel.choices, method="filter_level", label=_("Level"))
+    site = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
+    function = django_filters.ModelMultipleChoiceFilter(queryset=Function.objects.all(), label=_("Function"))
+    status = django_filters.MultipleChoiceFilter(choices=ObjectiveStatus.choices, label=_("Status"))
+    discipline = django_filters.ChoiceFilter(choices=Discipline.choices, label=_("Discipline"))
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"))
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Contributes to (id)"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (id)"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due by"))
+
+    class Meta:
+        model = Objective
+        fields = [
+            "q",
+            "level",
+            "site",
+            "function",
+            "status",
+            "discipline",
+            "direction",
+            "parent",
+            "owner",
+            "due_before",
+        ]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None:
+            self.filters["site"].queryset = Site.objects.restrict(user, "view")
+
+    def filter_level(self, queryset, name, value):
+        if value == ObjectiveLevel.COMPANY:
+            return queryset.filter(site__isnull=True)
+        if value == ObjectiveLevel.SITE:
+            return queryset.filter(site__isnull=False, function__isnull=True)
+        if value == ObjectiveLevel.FUNCTION:
+            return queryset.filter(function__isnull=False)
+        return queryset
+
+
+class ObjectiveReadingFilterSet(SearchFilterSet):
+    search_fields = ("objective__title", "comment")
+    objective = django_filters.NumberFilter(field_name="objective_id", label=_("Objective (id)"))
+    site = django_filters.ModelMultipleChoiceFilter(
+        queryset=Site.objects.all(), field_name="objective__site", label=_("Site")
+    )
+    is_void = django_filters.BooleanFilter(label=_("Voided"))
+    period_from = django_filters.DateFilter(field_name="period_end", lookup_expr="gte", label=_("Period from"))
+    period_to = django_filters.DateFilter(field_name="period_end", lookup_expr="lte", label=_("Period to"))
+
+    class Meta:
+        model = ObjectiveReading
+        fields = ["q", "objective", "site", "is_void", "period_from", "period_to"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None:
+            self.filters["site"].queryset = Site.objects.restrict(user, "view")

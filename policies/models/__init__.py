@@ -1,0 +1,3 @@
+from .objective import Objective, ObjectiveReading
+
+__all__ = ["Objective", "ObjectiveReading"]

@@ -1,0 +1,63 @@
+"""Read helpers of the policies app, with the scope rule for company-level rows.
+
+An objective belongs to a level of the cascade: the company (no site), a site, or a function at a
+site. ``@site_scoped(site_lookup="site")`` alone would hide company objectives from everybody but
+global holders, so ``restrict()`` adds them — for reading only — for every user who holds the view
+permission at one or more sites. Writing a company-level row needs the permission globally
+(Global Admin). The rule stays one SQL query: the kernel's site subquery, used once with ``IN`` and
+once with ``EXISTS``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+
+from ims.access.permissions import has_global_permission, site_ids_with_permission
+from ims.access.querysets import RestrictedQuerySet
+
+
+class CompanyLevelQuerySet(RestrictedQuerySet):
+    """``restrict()`` plus the rows without a site (``company_lookup`` is null) for readers at any site."""
+
+    company_lookup: str = "site"
+
+    def restrict(self, user, action: str = "view") -> CompanyLevelQuerySet:
+        active = user is not None and getattr(user, "is_authenticated", False) and user.is_active
+        if action != "view" or not active:
+            return super().restrict(user, action)
+        opts = self.model._meta
+        codename = f"{action}_{opts.model_name}"
+        if has_global_permission(user, f"{opts.app_label}.{codename}"):
+            return self
+        sites = site_ids_with_permission(user, opts.app_label, codename)
+        company = Q(**{f"{self.company_lookup}__isnull": True}) & Q(Exists(sites))
+        return self.filter(Q(**{f"{self.company_lookup}__in": sites}) | company)
+
+
+class ObjectiveQuerySet(CompanyLevelQuerySet):
+    company_lookup = "site"
+
+    def with_latest_reading(self) -> ObjectiveQuerySet:
+        """Annotate ``latest_value`` and ``latest_period_end``: the newest reading that is not voided."""
+        from .models import ObjectiveReading
+
+        newest = ObjectiveReading.objects.filter(objective=OuterRef("pk"), is_void=False).order_by("-period_end", "-pk")
+        return self.annotate(
+            latest_value=Subquery(newest.values("value")[:1]),
+            latest_period_end=Subquery(newest.values("period_end")[:1]),
+        )
+
+    def for_site(self, site) -> ObjectiveQuerySet:
+        return self.filter(site=site)
+
+    def open(self) -> ObjectiveQuerySet:
+        from .choices import ObjectiveStatus
+
+        return self.exclude(status=ObjectiveStatus.CANCELLED)
+
+
+class ObjectiveReadingQuerySet(CompanyLevelQuerySet):
+    company_lookup = "objective__site"
+
+    def valid(self) -> ObjectiveReadingQuerySet:
+        return self.filter(is_void=False)
