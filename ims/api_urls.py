@@ -11,5 +11,7 @@ router.register("audit/events", AuditEventViewSet, basename="auditevent")
 urlpatterns = [
     path("", include("ims.org.api.urls")),
     path("", include("ims.esign.api.urls")),
+    path("", include("ims.documents.api.urls")),
+    path("", include("policies.api.urls")),
     path("", include(router.urls)),
 ]

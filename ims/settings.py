@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ims.access",
     "ims.audit",
     "ims.esign",
+    "ims.documents",
     "ims.web",
     # IMS steps
     "policies",
@@ -185,6 +186,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "org-membership-sync": {"task": "ims.access.tasks.site_permissions_sync_due", "schedule": 3600.0},
     "audit-seal": {"task": "ims.audit.tasks.audit_seal", "schedule": 60.0},
+    "documents-make-effective": {"task": "ims.documents.tasks.versions_make_effective_due", "schedule": 3600.0},
+    "documents-review-reminders": {
+        "task": "ims.documents.tasks.review_reminders_send",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
+    },
     "audit-integrity-nightly": {
         "task": "ims.audit.tasks.integrity_verify_nightly",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
@@ -315,6 +321,9 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Controlled-document files (PDF, DOCX): the largest upload accepted, and how early owners hear of a periodic review.
+IMS_DOCUMENT_MAX_UPLOAD_BYTES = int(os.environ.get("IMS_DOCUMENT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+IMS_DOCUMENT_REVIEW_REMINDER_DAYS = int(os.environ.get("IMS_DOCUMENT_REVIEW_REMINDER_DAYS", "30"))
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

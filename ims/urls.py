@@ -14,6 +14,8 @@ urlpatterns = [
     path("org/", include("ims.org.urls")),
     path("audit/", include("ims.audit.urls")),
     path("esign/", include("ims.esign.urls")),
+    path("documents/", include("ims.documents.urls")),
+    path("policies/", include("policies.urls")),
     path("api/v1/", include("ims.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the page runs under the strict CSP.

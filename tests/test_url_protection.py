@@ -29,6 +29,7 @@ MOUNTS: dict[str, str] = {
     "org/": PAGE,
     "esign/": PAGE,  # e-signature dialog, certification, register, locks
     "audit/": PAGE,  # the audit trail and its exports
+    "documents/": PAGE,  # document control: register, versions, signing steps, files
     "api/v1/": API,
     "api/schema/": API,  # the OpenAPI schema is not public (ASVS5-13.4.5)
     "api/docs/": API,
@@ -37,6 +38,7 @@ MOUNTS: dict[str, str] = {
     "accounts/login/": PUBLIC,
     "accounts/logout/": PAGE,  # signing out needs a session
     "account/": PAGE,  # own security pages (second factor, password, sessions) and unlocking accounts
+    "policies/": PAGE,  # objectives, readings and their roll-up
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

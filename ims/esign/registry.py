@@ -28,6 +28,9 @@ class SignableModel:
     fields: tuple[str, ...]
     immutable: bool = True
     meanings: tuple[str, ...] = field(default_factory=lambda: tuple(SignatureMeaning.values))
+    # Meanings given only through the owning app's workflow service (which passes ``workflow=True``),
+    # never through the generic signing dialog or API: e.g. a document version's review and approval.
+    workflow_meanings: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -38,7 +41,12 @@ _registry: dict[str, SignableModel] = {}
 
 
 def register_signable(
-    model: type[models.Model], *, fields: tuple[str, ...], immutable: bool = True, meanings: tuple[str, ...] = ()
+    model: type[models.Model],
+    *,
+    fields: tuple[str, ...],
+    immutable: bool = True,
+    meanings: tuple[str, ...] = (),
+    workflow_meanings: tuple[str, ...] = (),
 ) -> SignableModel:
     if model._meta.abstract:
         raise TypeError("signable applies to concrete models")
@@ -52,6 +60,7 @@ def register_signable(
         fields=tuple(fields),
         immutable=immutable,
         meanings=tuple(meanings) or tuple(SignatureMeaning.values),
+        workflow_meanings=tuple(workflow_meanings),
     )
     _registry[entry.label] = entry
     return entry
@@ -61,11 +70,19 @@ def unregister_signable(model: type[models.Model]) -> None:
     _registry.pop(model._meta.label_lower, None)
 
 
-def signable(*, fields: tuple[str, ...], immutable: bool = True, meanings: tuple[str, ...] = ()):
+def signable(
+    *,
+    fields: tuple[str, ...],
+    immutable: bool = True,
+    meanings: tuple[str, ...] = (),
+    workflow_meanings: tuple[str, ...] = (),
+):
     """Class decorator: register ``model`` as signable with the given content fields."""
 
     def decorator(model: type[models.Model]) -> type[models.Model]:
-        register_signable(model, fields=fields, immutable=immutable, meanings=meanings)
+        register_signable(
+            model, fields=fields, immutable=immutable, meanings=meanings, workflow_meanings=workflow_meanings
+        )
         return model
 
     return decorator

@@ -112,7 +112,7 @@ def _uses_temporary_password(signer) -> bool:
     return bool(getattr(signer, "must_change_password", False) or getattr(signer, "password_is_temporary", False))
 
 
-def _check_record(*, signer, record: models.Model, meaning: str, check_visible: bool) -> None:
+def _check_record(*, signer, record: models.Model, meaning: str, check_visible: bool, workflow: bool) -> None:
     entry = get_signable(type(record))
     if entry is None:
         raise SignatureRefused(
@@ -125,6 +125,14 @@ def _check_record(*, signer, record: models.Model, meaning: str, check_visible: 
             _("“%(meaning)s” is not a meaning for signing this record.") % {"meaning": meaning},
             code="meaning_not_allowed",
             status=400,
+            field="meaning",
+        )
+    if meaning in entry.workflow_meanings and not workflow:
+        raise SignatureRefused(
+            _("“%(meaning)s” is given through the record's own review and approval steps, not here.")
+            % {"meaning": meaning},
+            code="workflow_meaning",
+            status=403,
             field="meaning",
         )
     if check_visible:
@@ -149,6 +157,7 @@ def _sign(
     require_certification: bool = True,
     check_visible: bool = True,
     apply: Callable[[Signature], Any] | None = None,
+    workflow: bool = False,
 ) -> Signature:
     reason = (reason or "").strip()
     if meaning not in SignatureMeaning.values:
@@ -174,7 +183,9 @@ def _sign(
             _("Change your temporary password before you sign."), code="temporary_password", status=403
         )
     if record is not None:
-        _check_record(signer=signer, record=record, meaning=meaning, check_visible=check_visible)
+        _check_record(
+            signer=signer, record=record, meaning=meaning, check_visible=check_visible, workflow=workflow
+        )
 
     refusal: SignatureRefused | None = None
     new_lock: SigningLock | None = None
@@ -298,8 +309,12 @@ def signature_create(
     channel: str = SignatureChannel.WEB,
     ip: str | None = None,
     apply: Callable[[Signature], Any] | None = None,
+    workflow: bool = False,
 ) -> Signature:
     """Sign ``record`` as ``signer``; raises ``SignatureRefused`` (nothing signed) when a check fails.
+
+    ``workflow=True`` is passed only by the service of the app that owns the record's workflow; the
+    generic dialog and API cannot give a meaning the record reserves for its workflow.
 
     ``session`` is the signer's web session (``None`` for token API calls: the user ID is then always
     required). ``apply(signature)`` runs in the signature's transaction, e.g. to mark a version approved.
@@ -317,6 +332,7 @@ def signature_create(
         ip=ip,
         record=record,
         apply=apply,
+        workflow=workflow,
     )
 
 

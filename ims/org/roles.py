@@ -24,6 +24,12 @@ MANAGE = ("view", "add", "change", "delete")
 # Reading the audit trail. Audit events are not site-scoped records, so roles name the permission
 # explicitly; it is granted per site like the scoped ones (``ims.access.sync.site_permissions_ensure``).
 AUDIT_TRAIL = "audit.view_auditevent"
+# Process Owners and Department Heads write and review controlled documents at their sites; approving
+# them stays with the Quality Manager and the Compliance Officer (segregation of duties, FEATURES row 11).
+DOCUMENT_AUTHORING: dict[str, tuple[str, ...]] = {
+    "documents.controlleddocument": ("view", "add", "change", "review"),
+    "documents.documentversion": ("view", "add", "change", "review"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,15 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         per_model={"org.site": ("view",), "org.person": ("view",), "org.membership": ("view",)},
         extra=("esign.view_certification_register", AUDIT_TRAIL),
     ),
-    RoleSpec(RoleCode.PROCESS_OWNER, "Owns processes and their procedures at a site.", READ),
-    RoleSpec(RoleCode.DEPARTMENT_HEAD, "Heads a function at a site; follows its compliance.", READ),
+    RoleSpec(
+        RoleCode.PROCESS_OWNER, "Owns processes and their procedures at a site.", READ, per_model=DOCUMENT_AUTHORING
+    ),
+    RoleSpec(
+        RoleCode.DEPARTMENT_HEAD,
+        "Heads a function at a site; follows its compliance.",
+        READ,
+        per_model=DOCUMENT_AUTHORING,
+    ),
     RoleSpec(RoleCode.INTERNAL_AUDITOR, "Plans and performs internal audits.", READ, extra=(AUDIT_TRAIL,)),
     RoleSpec(RoleCode.TRAINER, "Runs training sessions and records attendance and competency.", READ),
     RoleSpec(RoleCode.EMPLOYEE, "Reads and acknowledges documents, completes training, gives feedback.", READ),

@@ -37,7 +37,16 @@ class NavSection:
 
 
 NAVIGATION: tuple[NavSection, ...] = (
-    NavSection("Objectives & policy", "1", "flag", (NavItem("Policies", "policies:document_list", "file-earmark-text"),)),
+    NavSection(
+        "Objectives & policy",
+        "1",
+        "flag",
+        (
+            NavItem("Documents", "documents:document_list", "files"),
+            NavItem("Policies", "policies:document_list", "file-earmark-text"),
+            NavItem("Objectives", "policies:objective_list", "bullseye", "policies.view_objective"),
+        ),
+    ),
     NavSection("Processes & gaps", "2", "diagram-3", (NavItem("Process maps", "processes:process_list", "diagram-3"),)),
     NavSection("IMS framework", "3", "book", (NavItem("IMS manual", "manual:manual_detail", "book"),)),
     NavSection("Training", "4", "mortarboard", (NavItem("Training matrix", "training:matrix", "grid-3x3"),)),

@@ -1,0 +1,24 @@
+"""Document control: controlled documents, versions, approval with e-signatures, periodic review."""
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class DocumentsConfig(AppConfig):
+    name = "ims.documents"
+    label = "documents"
+    verbose_name = "Document control"
+
+    def ready(self) -> None:
+        from ims.audit.registry import audited
+
+        from .database import lifecycle_guard_after_migrate
+        from .models import DOCUMENT_SITES_SQL, ControlledDocument
+
+        post_migrate.connect(lifecycle_guard_after_migrate, sender=self, dispatch_uid="ims.documents.lifecycle_guard")
+
+        # The sites and functions in scope decide who reads a document: changes to them are regulated too.
+        audited(block_delete=False, site_sql="ARRAY[r.site_id]")(ControlledDocument.sites.through)
+        audited(block_delete=False, site_sql=DOCUMENT_SITES_SQL.format("r.controlleddocument_id"))(
+            ControlledDocument.functions.through
+        )

@@ -1,0 +1,44 @@
+"""Chainable reads of controlled documents and versions (on top of ``restrict()``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from ims.access.querysets import RestrictedManager, RestrictedQuerySet
+
+from .choices import OPEN_STATUSES, VersionStatus
+
+
+class ControlledDocumentQuerySet(RestrictedQuerySet):
+    def active(self) -> ControlledDocumentQuerySet:
+        return self.filter(is_active=True)
+
+    def review_overdue(self, on: datetime.date | None = None) -> ControlledDocumentQuerySet:
+        """Active documents whose periodic review was due before ``on`` (today)."""
+        on = on or timezone.localdate()
+        return self.active().filter(review_due__lt=on)
+
+    def review_due_by(self, on: datetime.date) -> ControlledDocumentQuerySet:
+        return self.active().filter(review_due__lte=on)
+
+
+class DocumentVersionQuerySet(RestrictedQuerySet):
+    def effective(self) -> DocumentVersionQuerySet:
+        return self.filter(status=VersionStatus.EFFECTIVE)
+
+    def open(self) -> DocumentVersionQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def due_to_become_effective(self, on: datetime.date | None = None) -> DocumentVersionQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(status=VersionStatus.APPROVED, effective_date__lte=on)
+
+
+class ControlledDocumentManager(RestrictedManager.from_queryset(ControlledDocumentQuerySet)):
+    pass
+
+
+class DocumentVersionManager(RestrictedManager.from_queryset(DocumentVersionQuerySet)):
+    pass
