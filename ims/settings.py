@@ -376,7 +376,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "APPEND_COMPONENTS": {
-        "securitySchemes": {"BearerAuth": {"type": "http", "scheme": "bearer", "description": "API token from your profile page"}}
+        "securitySchemes": {
+            "BearerAuth": {"type": "http", "scheme": "bearer", "description": "API token from your profile page"}
+        }
     },
     "SECURITY": [{"BearerAuth": []}],
 }

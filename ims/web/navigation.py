@@ -50,7 +50,9 @@ NAVIGATION: tuple[NavSection, ...] = (
     NavSection("Processes & gaps", "2", "diagram-3", (NavItem("Process maps", "processes:process_list", "diagram-3"),)),
     NavSection("IMS framework", "3", "book", (NavItem("IMS manual", "manual:manual_detail", "book"),)),
     NavSection("Training", "4", "mortarboard", (NavItem("Training matrix", "training:matrix", "grid-3x3"),)),
-    NavSection("Implementation", "5", "rocket-takeoff", (NavItem("Site rollout", "implementation:plan_list", "rocket"),)),
+    NavSection(
+        "Implementation", "5", "rocket-takeoff", (NavItem("Site rollout", "implementation:plan_list", "rocket"),)
+    ),
     NavSection(
         "Monitoring & improvement",
         "6",
@@ -65,8 +67,11 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Evidence packs", "evidence:pack_list", "archive"),
             NavItem("Audit trail", "audit:trail", "clock-history", "audit.view_auditevent", check_view=True),
             NavItem(
-                "E-signature register", "esign:certification_register", "pen",
-                "esign.view_certification_register", check_view=True,
+                "E-signature register",
+                "esign:certification_register",
+                "pen",
+                "esign.view_certification_register",
+                check_view=True,
             ),
         ),
     ),
