@@ -41,3 +41,12 @@ class Health(models.TextChoices):
     AT_RISK = "at_risk", _("At risk")
     OFF_TRACK = "off_track", _("Off track")
     NOT_MEASURED = "not_measured", _("Not measured")
+
+
+class Assignment(models.TextChoices):
+    """A cell of the RACI matrix. A cleared cell stores a blank value."""
+
+    RESPONSIBLE = "R", _("Responsible")
+    ACCOUNTABLE = "A", _("Accountable")
+    CONSULTED = "C", _("Consulted")
+    INFORMED = "I", _("Informed")

@@ -6,10 +6,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from ims.org.filtersets import SearchFilterSet
-from ims.org.models import Function, Site
+from ims.org.models import Function, Role, Site
 
-from .choices import Direction, Discipline, ObjectiveLevel, ObjectiveStatus
-from .models import Objective, ObjectiveReading
+from .choices import Assignment, Direction, Discipline, ObjectiveLevel, ObjectiveStatus
+from .constants import RACI_DOCUMENT_TYPES
+from .models import Objective, ObjectiveReading, Responsibility
 
 
 class ObjectiveFilterSet(SearchFilterSet):
@@ -68,6 +69,33 @@ class ObjectiveReadingFilterSet(SearchFilterSet):
     class Meta:
         model = ObjectiveReading
         fields = ["q", "objective", "site", "is_void", "period_from", "period_to"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None:
+            self.filters["site"].queryset = Site.objects.restrict(user, "view")
+
+
+class ResponsibilityFilterSet(SearchFilterSet):
+    """Cells of the RACI matrix; cleared cells are listed only when ``assignment`` asks for blank."""
+
+    search_fields = ("document__number", "document__title", "role__name")
+    document = django_filters.NumberFilter(field_name="document_id", label=_("Document (id)"))
+    role = django_filters.ModelMultipleChoiceFilter(queryset=Role.objects.all(), label=_("Role"))
+    site = django_filters.ModelMultipleChoiceFilter(
+        queryset=Site.objects.all(), field_name="document__sites", distinct=True, label=_("Site")
+    )
+    doc_type = django_filters.ChoiceFilter(
+        field_name="document__doc_type",
+        choices=[(t.value, t.label) for t in RACI_DOCUMENT_TYPES],
+        label=_("Document type"),
+    )
+    assignment = django_filters.MultipleChoiceFilter(choices=Assignment.choices, label=_("Assignment"))
+
+    class Meta:
+        model = Responsibility
+        fields = ["q", "document", "role", "site", "doc_type", "assignment"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ims.access.permissions import has_global_permission, user_sites
 from ims.org.forms import DateInput, UserFormMixin
-from ims.org.models import Function, Person
+from ims.org.models import Function, Person, Site
 
 from .choices import ObjectiveStatus
+from .constants import RACI_DOCUMENT_TYPES
 from .models import Objective, ObjectiveReading
-from .services import TRANSITIONS
+from .services import TRANSITIONS, CellChange
 
 
 class ObjectiveForm(UserFormMixin, forms.ModelForm):
@@ -105,3 +106,43 @@ class ObjectiveReadingForm(UserFormMixin, forms.ModelForm):
     @property
     def reading_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+
+# --- Roles and responsibilities ---------------------------------------------------------------------------
+
+CELL_PREFIX = "cell"
+
+
+def cell_name(document_id: int, role_id: int) -> str:
+    """The name of a grid cell's ``<select>``: ``cell-<document id>-<role id>``."""
+    return f"{CELL_PREFIX}-{document_id}-{role_id}"
+
+
+def grid_changes(data) -> list[CellChange]:
+    """The cells posted by the RACI grid; a malformed cell name is a ValidationError (nothing is saved)."""
+    changes = []
+    for name, value in data.items():
+        if not name.startswith(f"{CELL_PREFIX}-"):
+            continue
+        parts = name.split("-")
+        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+            raise forms.ValidationError(_("The grid holds an unknown cell: %(name)s.") % {"name": name})
+        changes.append(CellChange(document_id=int(parts[1]), role_id=int(parts[2]), assignment=value))
+    return changes
+
+
+class RaciFilterForm(forms.Form):
+    """The grid's filters: one document type (procedures and policies) and one site."""
+
+    doc_type = forms.ChoiceField(
+        label=_("Document type"),
+        required=False,
+        choices=[("", _("Procedures and policies"))] + [(t.value, t.label) for t in RACI_DOCUMENT_TYPES],
+    )
+    site = forms.ModelChoiceField(
+        label=_("Site"), required=False, queryset=Site.objects.none(), empty_label=_("All sites")
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.restrict(user, "view").active()

@@ -8,17 +8,22 @@ permission at their site. Nothing here deletes a row: objectives are cancelled, 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ims.access.permissions import has_global_permission, user_can_at_site
-from ims.org.models import Function, Person, Site
+from ims.access.permissions import has_global_permission, user_can_at_site, user_sites
+from ims.audit.context import audit_context
+from ims.documents.models import ControlledDocument
+from ims.org.models import Function, Person, Role, Site
 
-from .choices import ObjectiveLevel, ObjectiveStatus
-from .models import Objective, ObjectiveReading
+from .choices import Assignment, ObjectiveLevel, ObjectiveStatus
+from .constants import RACI_DOCUMENT_TYPES
+from .models import Objective, ObjectiveReading, Responsibility
 
 OBJECTIVE_FIELDS = (
     "title",
@@ -254,3 +259,96 @@ def reading_void(*, actor: Person | None, reading: ObjectiveReading) -> Objectiv
         reading.is_void = True
         reading.save(update_fields=["is_void", "updated_at"])
     return reading
+
+
+# --- Roles and responsibilities (RACI) --------------------------------------------------------------------
+
+REASON_KEY = "change_reason"
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """The wanted value of one cell of the matrix: ``assignment`` is R, A, C, I or blank (cleared)."""
+
+    document_id: int
+    role_id: int
+    assignment: str
+
+
+@transaction.atomic
+def responsibilities_save(*, actor: Person | None, changes: Iterable[CellChange], reason: str) -> list[Responsibility]:
+    """Apply a whole grid in one transaction; only cells whose value differs are written.
+
+    Every document must be an active procedure or policy at one of the actor's sites (where they may
+    change responsibilities) and every role must exist; otherwise nothing is saved. A grid that would
+    leave a document with more than one Accountable role is refused; none is allowed (the matrix flags it).
+    Cleared cells keep their row with a blank assignment. Returns the rows written.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({REASON_KEY: _("Give the reason for this change; it is kept in the audit trail.")})
+    wanted: dict[tuple[int, int], str] = {}
+    for change in changes:
+        value = (change.assignment or "").strip().upper()
+        if value and value not in Assignment.values:
+            raise ValidationError(_("“%(value)s” is not R, A, C, I or blank.") % {"value": change.assignment})
+        key = (int(change.document_id), int(change.role_id))
+        if key in wanted and wanted[key] != value:
+            raise ValidationError(_("The same cell is given two different values."))
+        wanted[key] = value
+    if not wanted:
+        return []
+    document_ids = {d for d, _r in wanted}
+    role_ids = {r for _d, r in wanted}
+    documents = ControlledDocument.objects.filter(pk__in=document_ids, is_active=True, doc_type__in=RACI_DOCUMENT_TYPES)
+    if actor is not None:
+        perm = "policies.change_responsibility"
+        if not user_sites(actor, perm).exists():
+            raise PermissionDenied(_("You may not change responsibilities."))
+        if not has_global_permission(actor, perm):
+            documents = documents.filter(
+                pk__in=ControlledDocument.objects.filter(sites__in=user_sites(actor, perm)).values("pk")
+            )
+    documents = {d.pk: d for d in documents}
+    unknown = sorted(document_ids - set(documents))
+    if unknown:
+        raise ValidationError(
+            _("Unknown documents, or documents outside your sites: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
+        )
+    roles = Role.objects.in_bulk(role_ids)
+    missing = sorted(role_ids - set(roles))
+    if missing:
+        raise ValidationError(_("Unknown roles: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
+
+    existing = {
+        (r.document_id, r.role_id): r
+        for r in Responsibility.objects.select_for_update().filter(document__in=list(documents)).order_by("pk")
+    }
+    final = {key: row.assignment for key, row in existing.items()}
+    final.update(wanted)
+    over = sorted(
+        (documents[d] for d in documents if sum(1 for (dd, _r), v in final.items() if dd == d and v == "A") > 1),
+        key=lambda d: d.number,
+    )
+    if over:
+        raise ValidationError(
+            _("Only one role may be Accountable for a document; %(docs)s would have more than one.")
+            % {"docs": ", ".join(str(d) for d in over)}
+        )
+
+    written: list[Responsibility] = []
+    with audit_context(reason=reason):
+        for (document_id, role_id), value in sorted(wanted.items()):
+            row = existing.get((document_id, role_id))
+            if row is None:
+                if not value:
+                    continue
+                row = Responsibility(document=documents[document_id], role=roles[role_id], assignment=value)
+            elif row.assignment == value:
+                continue
+            else:
+                row.assignment = value
+            row.full_clean(validate_unique=False)
+            row.save()
+            written.append(row)
+    return written

@@ -10,7 +10,7 @@ from ims.web.tables import OPTIONAL, BaseTable
 from ims.web.templatetags.ims_ui import status_pill
 
 from .choices import Health, ObjectiveStatus
-from .models import Objective, ObjectiveReading
+from .models import Objective, ObjectiveReading, Responsibility
 from .models.objective import format_value
 
 HEALTH_STYLE = {
@@ -95,3 +95,19 @@ class ObjectiveReadingTable(BaseTable):
 
     def render_is_void(self, value):
         return status_pill("muted", _("Voided")) if value else status_pill("success", _("Valid"))
+
+
+class ResponsibilityTable(BaseTable):
+    document = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("document__number",))
+    role = tables.Column(order_by=("role__name",))
+    assignment = tables.Column(verbose_name=_("Assignment"))
+    updated_at = tables.DateTimeColumn(verbose_name=_("Updated"), attrs=OPTIONAL)
+
+    class Meta(BaseTable.Meta):
+        model = Responsibility
+        fields = ("document", "role", "assignment", "updated_at")
+
+    def render_assignment(self, value, record):
+        if not record.assignment:
+            return status_pill("muted", _("Cleared"))
+        return format_html('<span class="badge text-bg-primary">{}</span> {}', record.assignment, value)

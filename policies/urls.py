@@ -17,4 +17,9 @@ urlpatterns = [
     path("readings/<int:pk>/", views.ReadingDetailView.as_view(), name="reading_detail"),
     path("readings/<int:pk>/edit/", views.ReadingEditView.as_view(), name="reading_edit"),
     path("readings/<int:pk>/void/", views.ReadingVoidView.as_view(), name="reading_void"),
+    path("leadership/", views.LeadershipView.as_view(), name="leadership"),
+    path("leadership/sites/<int:site_pk>/", views.LeadershipView.as_view(), name="site_leadership"),
+    path("responsibilities/", views.ResponsibilityListView.as_view(), name="responsibility_list"),
+    path("responsibilities/matrix/", views.ResponsibilityMatrixView.as_view(), name="raci_matrix"),
+    path("responsibilities/<int:pk>/", views.ResponsibilityDetailView.as_view(), name="responsibility_detail"),
 ]

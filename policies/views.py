@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from ims.access.permissions import user_can_any_site
+from ims.access.permissions import user_can_any_site, user_sites
+from ims.documents.models import ControlledDocument
 from ims.org.models import Site
-from ims.web.views import ObjectDeactivateView, ObjectDetailView, ObjectEditView, ObjectListView
+from ims.web.views import (
+    REASON_FIELD,
+    REASON_REQUIRED,
+    ObjectDeactivateView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    csv_response,
+)
 
 from . import selectors, services
 from .charts import readings_chart
-from .filtersets import ObjectiveFilterSet, ObjectiveReadingFilterSet
-from .forms import ObjectiveForm, ObjectiveReadingForm
+from .choices import Assignment
+from .filtersets import ObjectiveFilterSet, ObjectiveReadingFilterSet, ResponsibilityFilterSet
+from .forms import ObjectiveForm, ObjectiveReadingForm, RaciFilterForm, cell_name, grid_changes
 from .health import RULE_TEXT
-from .models import Objective, ObjectiveReading
-from .tables import ObjectiveReadingTable, ObjectiveTable, health_pill, level_label, status_pill_of
+from .models import Objective, ObjectiveReading, Responsibility
+from .tables import (
+    ObjectiveReadingTable,
+    ObjectiveTable,
+    ResponsibilityTable,
+    health_pill,
+    level_label,
+    status_pill_of,
+)
 
 OBJECTIVE_EXPORT = (
     "id",
@@ -271,3 +289,157 @@ class ReadingVoidView(ObjectDeactivateView):
 
     def deactivate(self, obj) -> None:
         services.reading_void(actor=self.request.user, reading=obj)
+
+
+# --- IMS leadership -----------------------------------------------------------------------------------------
+
+
+class LeadershipView(TemplateView):
+    """Who leads the IMS at each visible site (``site_pk``: one site): its Quality Managers and Compliance Officers."""
+
+    template_name = "policies/leadership.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        site = None
+        if kwargs.get("site_pk") is not None:
+            site = get_object_or_404(Site.objects.restrict(user, "view"), pk=kwargs["site_pk"])
+        rows = selectors.site_leadership(user=user, site=site)
+        context.update(
+            {
+                "title": _("IMS leadership at %(site)s") % {"site": site} if site else _("IMS leadership"),
+                "site": site,
+                "rows": rows,
+                "missing_qm": [row.site for row in rows if not row.has_quality_manager],
+            }
+        )
+        return context
+
+
+# --- Roles and responsibilities (RACI) ----------------------------------------------------------------------
+
+CHANGE_RESPONSIBILITY = "policies.change_responsibility"
+
+
+class ResponsibilityMatrixView(TemplateView):
+    """The RACI grid (documents × roles), edited as a whole: one POST, one reason, one service call."""
+
+    template_name = "policies/raci_matrix.html"
+
+    def filters(self):
+        form = RaciFilterForm(self.request.GET or None, user=self.request.user)
+        if form.is_bound and form.is_valid():
+            return form, form.cleaned_data["doc_type"] or None, form.cleaned_data["site"]
+        return form, None, None
+
+    def get(self, request, *args, **kwargs):
+        form, doc_type, site = self.filters()
+        matrix = selectors.responsibility_matrix(user=request.user, doc_type=doc_type, site=site)
+        if request.GET.get("export") == "csv":
+            return self.export_csv(matrix)
+        return self.render_to_response(self.context(form, matrix, doc_type, site))
+
+    def post(self, request, *args, **kwargs):
+        if not user_can_any_site(request.user, CHANGE_RESPONSIBILITY):
+            raise PermissionDenied(_("You may not change responsibilities."))
+        form, doc_type, site = self.filters()
+        reason = (request.POST.get(REASON_FIELD) or "").strip()
+        error = None
+        if not reason:
+            error = REASON_REQUIRED
+        else:
+            try:
+                written = services.responsibilities_save(
+                    actor=request.user, changes=grid_changes(request.POST), reason=reason
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("%(count)s cells of the matrix saved.") % {"count": len(written)})
+                query = request.GET.urlencode()
+                return redirect(f"{request.path}?{query}" if query else request.path)
+        messages.error(request, _("Nothing was saved: %(error)s") % {"error": error})
+        matrix = selectors.responsibility_matrix(user=request.user, doc_type=doc_type, site=site)
+        context = self.context(form, matrix, doc_type, site, posted=request.POST, reason=reason, error=error)
+        return self.render_to_response(context, status=400)
+
+    def context(self, form, matrix, doc_type, site, posted=None, reason="", error=None) -> dict:
+        user = self.request.user
+        document_ids = [row.document.pk for row in matrix.rows]
+        editable: set[int] = set()
+        if document_ids and user_can_any_site(user, CHANGE_RESPONSIBILITY):
+            editable = set(
+                ControlledDocument.objects.filter(
+                    pk__in=document_ids, sites__in=user_sites(user, CHANGE_RESPONSIBILITY)
+                )
+                .values_list("pk", flat=True)
+                .distinct()
+            )
+        rows = []
+        for row in matrix.rows:
+            cells = []
+            for role, value in row.cells:
+                name = cell_name(row.document.pk, role.pk)
+                if posted is not None and name in posted:
+                    value = posted[name]
+                cells.append({"role": role, "value": value, "name": name})
+            rows.append({"row": row, "cells": cells, "editable": row.document.pk in editable})
+        gaps = list(selectors.accountability_gaps(user=user, doc_type=doc_type, site=site))
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        context = self.get_context_data(
+            title=_("Responsibilities (RACI)"),
+            filter_form=form,
+            roles=matrix.roles,
+            rows=rows,
+            gaps=gaps,
+            can_edit=bool(editable),
+            choices=[("", "—")] + [(c.value, c.value) for c in Assignment],
+            legend=Assignment.choices,
+            reason=reason,
+            error=error,
+            query=query.urlencode(),
+        )
+        return context
+
+    def export_csv(self, matrix):
+        header = ["number", "title", "type", *[role.name for role in matrix.roles], "accountable_count"]
+        rows = [
+            [
+                row.document.number,
+                row.document.title,
+                row.document.doc_type,
+                *[value for _role, value in row.cells],
+                row.accountable_count,
+            ]
+            for row in matrix.rows
+        ]
+        return csv_response("raci-matrix.csv", header, rows)
+
+
+class ResponsibilityListView(ObjectListView):
+    queryset = Responsibility.objects.select_related("document", "role")
+    table_class = ResponsibilityTable
+    filterset_class = ResponsibilityFilterSet
+    export_fields = ("id", "document_id", "document__number", "role__code", "role__name", "assignment", "updated_at")
+    title = gettext_lazy("Responsibilities")
+    extra_actions = ((gettext_lazy("RACI matrix"), "policies:raci_matrix", "grid-3x3"),)
+
+
+class ResponsibilityDetailView(ObjectDetailView):
+    queryset = Responsibility.objects.select_related("document", "role")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "list_url": reverse("policies:responsibility_list"),
+                "list_label": _("Responsibilities"),
+                "detail_fields": ("document", "role", "assignment", "created_at", "updated_at"),
+                "icon": "grid-3x3",
+                "has_status": True,
+                "is_active": kwargs["object"].is_active,
+            }
+        )
+        return context

@@ -9,6 +9,12 @@ class DocumentsConfig(AppConfig):
     label = "documents"
     verbose_name = "Document control"
 
+    def demo_seed(self) -> str:
+        """The demo IMS policy, made effective (called by ``manage.py seed_demo``)."""
+        from .demo import documents_demo_seed
+
+        return documents_demo_seed()
+
     def ready(self) -> None:
         from ims.audit.registry import audited
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("versions/<int:pk>/edit/", views.VersionEditView.as_view(), name="version_edit"),
     path("versions/<int:pk>/retire/", views.VersionRetireView.as_view(), name="version_retire"),
     path("versions/<int:pk>/file/", views.VersionFileView.as_view(), name="version_file"),
+    path("versions/<int:pk>/pdf/", views.VersionPdfView.as_view(), name="version_pdf"),
     path("versions/<int:pk>/compare/", views.VersionDiffView.as_view(), name="version_diff"),
     path("versions/<int:pk>/submit/", views.VersionTransitionView.as_view(), {"step": "submit"}, name="version_submit"),
     path("versions/<int:pk>/return/", views.VersionTransitionView.as_view(), {"step": "return"}, name="version_return"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -447,3 +447,24 @@ class VersionFileView(ScopedViewMixin, View):
         response["Content-Security-Policy"] = ATTACHMENT_CSP
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class VersionPdfView(ScopedViewMixin, View):
+    """GET: the version as a PDF controlled copy (a download), for anyone who may view the version."""
+
+    queryset = DocumentVersion.objects.select_related("document", "author", "approved_by")
+
+    def get(self, request, pk: int):
+        from .pdf import render_version_pdf, version_pdf_filename
+
+        version = self.get_object("view")
+        return pdf_response(render_version_pdf(version, viewer=request.user), version_pdf_filename(version))
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = ATTACHMENT_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response

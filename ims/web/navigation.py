@@ -45,6 +45,8 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Documents", "documents:document_list", "files"),
             NavItem("Policies", "policies:document_list", "file-earmark-text"),
             NavItem("Objectives", "policies:objective_list", "bullseye", "policies.view_objective"),
+            NavItem("IMS leadership", "policies:leadership", "people"),
+            NavItem("Responsibilities (RACI)", "policies:raci_matrix", "grid-3x3", "policies.view_responsibility"),
         ),
     ),
     NavSection("Processes & gaps", "2", "diagram-3", (NavItem("Process maps", "processes:process_list", "diagram-3"),)),

@@ -8,8 +8,8 @@ from rest_framework import serializers
 from ims.org.api.serializers import ScopedRelatedField, StrictSerializer
 from ims.org.models import Function, Person, Site
 
-from ..choices import Health, ObjectiveLevel
-from ..models import Objective, ObjectiveReading
+from ..choices import Assignment, Health, ObjectiveLevel
+from ..models import Objective, ObjectiveReading, Responsibility
 
 
 class ObjectiveSerializer(StrictSerializer):
@@ -102,3 +102,30 @@ class ObjectiveReadingSerializer(StrictSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "recorded_by", "is_void", "created_at", "updated_at"]
+
+
+class ResponsibilitySerializer(StrictSerializer):
+    document_number = serializers.CharField(source="document.number", read_only=True)
+    role_code = serializers.CharField(source="role.code", read_only=True)
+
+    class Meta:
+        model = Responsibility
+        fields = ["id", "document", "document_number", "role", "role_code", "assignment", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class CellChangeSerializer(serializers.Serializer):
+    document = serializers.IntegerField(help_text="Controlled document id (a procedure or policy).")
+    role = serializers.IntegerField(help_text="Role id.")
+    assignment = serializers.ChoiceField(
+        choices=Assignment.choices, allow_blank=True, help_text="R, A, C, I, or blank to clear the cell."
+    )
+
+
+class ResponsibilityBulkSerializer(serializers.Serializer):
+    changes = CellChangeSerializer(many=True, allow_empty=False)
+    change_reason = serializers.CharField(max_length=2000, help_text="Why the matrix changes; kept in the audit trail.")
+
+
+class ResponsibilityBulkResultSerializer(serializers.Serializer):
+    saved = ResponsibilitySerializer(many=True, help_text="The cells whose value changed.")

@@ -7,13 +7,23 @@ objectives at a site), refuses DELETE and offers ``POST …/{id}/deactivate/`` (
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from ims.audit.context import current as current_audit_context
 from ims.web.api import ScopedModelViewSet
 
 from .. import services
-from ..filtersets import ObjectiveFilterSet, ObjectiveReadingFilterSet
-from ..models import Objective, ObjectiveReading
-from .serializers import ObjectiveReadingSerializer, ObjectiveSerializer
+from ..filtersets import ObjectiveFilterSet, ObjectiveReadingFilterSet, ResponsibilityFilterSet
+from ..models import Objective, ObjectiveReading, Responsibility
+from .serializers import (
+    ObjectiveReadingSerializer,
+    ObjectiveSerializer,
+    ResponsibilityBulkResultSerializer,
+    ResponsibilityBulkSerializer,
+    ResponsibilitySerializer,
+)
 
 NEVER_DELETED = extend_schema(exclude=True)
 
@@ -95,3 +105,69 @@ class ObjectiveReadingViewSet(ScopedModelViewSet):
 
     def perform_deactivate(self, obj):
         services.reading_void(actor=self.request.user, reading=obj)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List RACI cells",
+        description="Cells of the RACI matrix for documents at your sites; filter by document, role, site, "
+        "assignment. Cleared cells are kept with a blank assignment.",
+    ),
+    retrieve=extend_schema(summary="Show a RACI cell"),
+    create=extend_schema(exclude=True),
+    update=extend_schema(exclude=True),
+    partial_update=extend_schema(exclude=True),
+    destroy=NEVER_DELETED,
+    deactivate=extend_schema(
+        summary="Clear a RACI cell",
+        request=None,
+        description="Sets the assignment to blank; the row and its history are kept.",
+        responses={200: ResponsibilitySerializer},
+    ),
+)
+@extend_schema(tags=["responsibilities"])
+class ResponsibilityViewSet(ScopedModelViewSet):
+    """Reads of the matrix; every change goes through ``POST …/bulk/`` (one service, one transaction)."""
+
+    queryset = Responsibility.objects.select_related("document", "role")
+    serializer_class = ResponsibilitySerializer
+    filterset_class = ResponsibilityFilterSet
+    ordering_fields = ["updated_at", "assignment"]
+    http_method_names = ["get", "post", "head", "options", "delete"]
+
+    def create(self, request, *args, **kwargs):
+        return Response(
+            {"detail": "Change the matrix with POST …/responsibilities/bulk/."},
+            status=status.HTTP_405_METHOD_NOT_ALLOWED,
+        )
+
+    def perform_deactivate(self, obj):
+        services.responsibilities_save(
+            actor=self.request.user,
+            changes=[services.CellChange(document_id=obj.document_id, role_id=obj.role_id, assignment="")],
+            reason=current_audit_context().get("reason", ""),
+        )
+
+    @extend_schema(
+        summary="Save cells of the RACI matrix",
+        description="Applies all changes in one transaction, or none: unknown documents or roles, documents "
+        "outside your sites, or a document left with two Accountable roles are refused (400). Only cells whose "
+        "value differs are written.",
+        request=ResponsibilityBulkSerializer,
+        responses={200: ResponsibilityBulkResultSerializer, 400: OpenApiResponse(description="Nothing was saved.")},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        serializer = ResponsibilityBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        written = services.responsibilities_save(
+            actor=request.user,
+            changes=[
+                services.CellChange(document_id=c["document"], role_id=c["role"], assignment=c["assignment"])
+                for c in data["changes"]
+            ],
+            reason=data["change_reason"],
+        )
+        fresh = self.get_queryset().filter(pk__in=[r.pk for r in written])
+        return Response({"saved": ResponsibilitySerializer(fresh, many=True).data})

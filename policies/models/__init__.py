@@ -1,3 +1,4 @@
 from .objective import Objective, ObjectiveReading
+from .responsibility import Responsibility
 
-__all__ = ["Objective", "ObjectiveReading"]
+__all__ = ["Objective", "ObjectiveReading", "Responsibility"]

@@ -110,8 +110,13 @@ def test_review_and_approval_cannot_be_signed_through_the_generic_signing_api(or
     for meaning in ("reviewed", "approved"):
         response = client_for(org.qm_a).post(
             "/api/v1/esign/signatures/",
-            {"content_type": "documents.documentversion", "object_pk": str(version.pk), "meaning": meaning,
-             "password": org.password, "username": org.qm_a.username},
+            {
+                "content_type": "documents.documentversion",
+                "object_pk": str(version.pk),
+                "meaning": meaning,
+                "password": org.password,
+                "username": org.qm_a.username,
+            },
             content_type="application/json",
         )
         assert response.status_code == 403, response.content

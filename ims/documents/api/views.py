@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from ims.audit.context import audit_context
@@ -36,6 +37,20 @@ from .serializers import (
 
 NEVER_DELETED = extend_schema(exclude=True)
 SIGN_ACTIONS = {"review", "approve", "submit", "return_"}
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for ``Accept: application/pdf``; the view answers with the PDF bytes itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)  # an error answer (404, 401, …) stays readable
 
 
 class DocumentPermission(ScopedPermission):
@@ -188,6 +203,19 @@ class DocumentVersionViewSet(ScopedModelViewSet):
         except ValidationError as error:
             return _conflict(error)
         return self._answer(version)
+
+    @extend_schema(
+        summary="Download a version as PDF",
+        description="A controlled copy: content, signature manifestations, footer on every page.",
+        responses={(200, "application/pdf"): OpenApiResponse(description="The PDF (a download).")},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pdf(self, request, pk=None):
+        from ..pdf import render_version_pdf, version_pdf_filename
+        from ..views import pdf_response
+
+        version = self.get_object()
+        return pdf_response(render_version_pdf(version, viewer=request.user), version_pdf_filename(version))
 
     @extend_schema(
         summary="Submit a draft for review",
