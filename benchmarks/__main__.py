@@ -87,8 +87,9 @@ def main() -> int:
     subject = Person.objects.filter(employee_id__startswith="SC-", memberships__isnull=False).order_by("pk").first()
     # A colleague with an employee role at the same site (no second factor needed for a page load).
     viewer = (
-        Person.objects.filter(memberships__site__memberships__person=subject, memberships__role__code="employee",
-                              is_active=True)
+        Person.objects.filter(
+            memberships__site__memberships__person=subject, memberships__role__code="employee", is_active=True
+        )
         .exclude(pk=subject.pk)
         .first()
     )

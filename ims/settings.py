@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ims.audit",
     "ims.esign",
     "ims.documents",
+    "ims.notifications",
     "ims.web",
     # IMS steps
     "policies",
@@ -191,11 +192,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "ims.documents.tasks.review_reminders_send",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
     },
+    "notifications-daily-digest": {
+        "task": "ims.notifications.tasks.daily_sweep",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=15),
+    },
+    "policies-acknowledgement-reconcile": {
+        "task": "policies.tasks.acknowledgements_reconcile",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=20),
+    },
     "audit-integrity-nightly": {
         "task": "ims.audit.tasks.integrity_verify_nightly",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
     },
 }
+# Acknowledgements: days overdue before the person's manager is told (in the manager's daily digest).
+IMS_ACKNOWLEDGEMENT_ESCALATION_DAYS = int(os.environ.get("IMS_ACKNOWLEDGEMENT_ESCALATION_DAYS", "7"))
+# Links in e-mails.
+IMS_BASE_URL = os.environ.get("IMS_BASE_URL", "http://127.0.0.1:8000")
 # HMAC key of the audit seals; keep it outside the database (a DB superuser must not be able to re-seal).
 IMS_AUDIT_SEAL_KEY = os.environ.get("IMS_AUDIT_SEAL_KEY", "")
 

@@ -10,3 +10,8 @@ class PoliciesConfig(AppConfig):
         from .demo import objectives_demo_seed
 
         return objectives_demo_seed()
+
+    def ready(self) -> None:
+        from . import distribution, receivers  # noqa: F401  (registers the notice producer)
+
+        receivers.connect()

@@ -160,3 +160,95 @@ def readings_chart(objective, readings: Sequence) -> SafeString:
         label,
         SafeString("".join(parts)),
     )
+
+
+COVERAGE_COLOURS = {
+    "acknowledged": "#079455",
+    "in_progress": "#2f6fdf",
+    "not_started": "#98a2b3",
+    "overdue": "#d92d20",
+}
+
+
+def coverage_chart(rows: Sequence[dict], label_key: str, states: Sequence[tuple[str, str]]) -> SafeString:
+    """A horizontal stacked bar per row (site, function or document): the share of each state, 0–100 %.
+
+    Each bar carries a ``<title>`` with the figures, and the legend names the colours, so the chart reads
+    without colour too; the table beside it holds the same numbers.
+    """
+    rows = [r for r in rows if r["total"]]
+    if not rows:
+        return SafeString("")
+    bar_h, gap, label_w, width, legend_h = 18, 8, 150, 560, 28
+    plot_w = width - label_w - 52
+    height = legend_h + len(rows) * (bar_h + gap)
+    parts = []
+    for index, row in enumerate(rows):
+        y = legend_h + index * (bar_h + gap)
+        label = str(row[label_key])[:24]
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
+                label_w - 8,
+                y + bar_h - 5,
+                COLOURS["text"],
+                label,
+            )
+        )
+        x = float(label_w)
+        for key, state_label in states:
+            share = row[key] / row["total"]
+            if share <= 0:
+                continue
+            w = share * plot_w
+            parts.append(
+                format_html(
+                    '<rect x="{:.1f}" y="{}" width="{:.1f}" height="{}" fill="{}" data-state="{}">'
+                    "<title>{}: {} {} ({:.0f} %)</title></rect>",
+                    x,
+                    y,
+                    w,
+                    bar_h,
+                    COVERAGE_COLOURS[key],
+                    key,
+                    label,
+                    row[key],
+                    state_label,
+                    share * 100,
+                )
+            )
+            x += w
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="12" fill="{}">{}</text>',
+                label_w + plot_w + 6,
+                y + bar_h - 5,
+                COLOURS["text"],
+                "—" if row["percent"] is None else f"{row['percent']:.0f} %",
+            )
+        )
+    legend = []
+    x = label_w
+    for key, state_label in states:
+        legend.append(
+            format_html(
+                '<rect x="{}" y="4" width="12" height="12" fill="{}"></rect>'
+                '<text x="{}" y="14" font-size="12" fill="{}">{}</text>',
+                x,
+                COVERAGE_COLOURS[key],
+                x + 16,
+                COLOURS["text"],
+                state_label,
+            )
+        )
+        x += 24 + 7 * len(str(state_label))
+    title = _("Acknowledgement coverage")
+    return format_html(
+        '<svg class="coverage-chart" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">'
+        "{}{}</svg>",
+        width,
+        height,
+        title,
+        SafeString("".join(legend)),
+        SafeString("".join(parts)),
+    )

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import acknowledgement_views, views
 
 app_name = "policies"
 
 urlpatterns = [
+    path("", acknowledgement_views.PolicyListView.as_view(), name="document_list"),
+    path("my-tasks/", acknowledgement_views.MyTasksView.as_view(), name="my_tasks"),
+    path("tasks/<int:pk>/", acknowledgement_views.TaskDetailView.as_view(), name="task_detail"),
+    path("coverage/", acknowledgement_views.CoverageView.as_view(), name="coverage"),
     path("objectives/", views.ObjectiveListView.as_view(), name="objective_list"),
     path("objectives/roll-up/", views.ObjectiveTreeView.as_view(), name="objective_tree"),
     path("objectives/sites/<int:site_pk>/", views.ObjectiveTreeView.as_view(), name="site_objectives"),

@@ -79,8 +79,9 @@ def role_group_permissions_sync(role_group: RoleGroup) -> None:
         Permission.objects.filter(content_type=ctype, codename__in=wanted_codenames).values_list("pk", flat=True)
     )
     current = set(
-        SiteGroupObjectPermission.objects.filter(group=role_group.group, content_object_id=role_group.site_id)
-        .values_list("permission_id", flat=True)
+        SiteGroupObjectPermission.objects.filter(
+            group=role_group.group, content_object_id=role_group.site_id
+        ).values_list("permission_id", flat=True)
     )
     SiteGroupObjectPermission.objects.filter(
         group=role_group.group, content_object_id=role_group.site_id, permission_id__in=current - wanted
@@ -107,9 +108,7 @@ def _wanted_groups(person_ids=None) -> set[tuple[int, int]]:
     if person_ids is not None:
         memberships = memberships.filter(person_id__in=person_ids)
     pairs = set(memberships.values_list("person_id", "role_id", "role__is_global", "site_id"))
-    groups = {
-        (rg.role_id, rg.site_id): rg.group_id for rg in RoleGroup.objects.all()
-    }
+    groups = {(rg.role_id, rg.site_id): rg.group_id for rg in RoleGroup.objects.all()}
     wanted: set[tuple[int, int]] = set()
     from ims.org.models import Role, Site
 

@@ -23,8 +23,11 @@ class DocumentsConfig(AppConfig):
 
         post_migrate.connect(lifecycle_guard_after_migrate, sender=self, dispatch_uid="ims.documents.lifecycle_guard")
 
-        # The sites and functions in scope decide who reads a document: changes to them are regulated too.
+        # The sites, functions and roles in scope decide who reads a document: changes to them are regulated too.
         audited(block_delete=False, site_sql="ARRAY[r.site_id]")(ControlledDocument.sites.through)
         audited(block_delete=False, site_sql=DOCUMENT_SITES_SQL.format("r.controlleddocument_id"))(
             ControlledDocument.functions.through
+        )
+        audited(block_delete=False, site_sql=DOCUMENT_SITES_SQL.format("r.controlleddocument_id"))(
+            ControlledDocument.roles.through
         )

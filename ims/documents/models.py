@@ -57,7 +57,29 @@ class ControlledDocument(RegulatedModel):
     )
     sites = models.ManyToManyField("org.Site", related_name="controlled_documents", verbose_name=_("sites"))
     functions = models.ManyToManyField(
-        "org.Function", related_name="controlled_documents", blank=True, verbose_name=_("functions")
+        "org.Function",
+        related_name="controlled_documents",
+        blank=True,
+        verbose_name=_("functions"),
+        help_text=_("Leave empty for every function at the sites in scope."),
+    )
+    roles = models.ManyToManyField(
+        "org.Role",
+        related_name="controlled_documents",
+        blank=True,
+        verbose_name=_("roles"),
+        help_text=_("Leave empty for every role."),
+    )
+    requires_acknowledgement = models.BooleanField(
+        _("read and acknowledge"),
+        default=False,
+        help_text=_(
+            "When a version becomes effective, everyone in scope is asked to read it and acknowledge it "
+            "with an electronic signature."
+        ),
+    )
+    acknowledgement_days = models.PositiveSmallIntegerField(
+        _("days to acknowledge"), default=14, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
     review_interval_months = models.PositiveSmallIntegerField(
         _("review interval (months)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(120)]

@@ -51,3 +51,61 @@ def version_diff(*, old: DocumentVersion, new: DocumentVersion, mode: str = "sid
     if mode == "unified":
         return diff_unified(old.body, new.body, **labels)
     return diff_side_by_side(old.body, new.body, **labels)
+
+
+# --- Audience: who is in a document's scope ---------------------------------------------------------------------
+
+_AUDIENCE_SQL = """
+SELECT DISTINCT ON (v.id, m.person_id) v.id, m.person_id, m.site_id, m.function_id
+FROM documents_documentversion v
+JOIN documents_controlleddocument d ON d.id = v.document_id
+JOIN documents_controlleddocument_sites ds ON ds.controlleddocument_id = d.id
+JOIN org_membership m ON m.site_id = ds.site_id
+JOIN org_person p ON p.id = m.person_id
+JOIN org_role ro ON ro.id = m.role_id
+WHERE v.status = 'effective' AND d.is_active AND {only_acknowledged}
+  AND p.is_active
+  AND m.valid_from <= %(on)s AND (m.valid_to IS NULL OR m.valid_to >= %(on)s)
+  AND (NOT EXISTS (SELECT 1 FROM documents_controlleddocument_functions f WHERE f.controlleddocument_id = d.id)
+       OR EXISTS (SELECT 1 FROM documents_controlleddocument_functions f
+                  WHERE f.controlleddocument_id = d.id AND f.function_id = m.function_id))
+  AND ((NOT ro.is_read_only
+        AND NOT EXISTS (SELECT 1 FROM documents_controlleddocument_roles r WHERE r.controlleddocument_id = d.id))
+       OR EXISTS (SELECT 1 FROM documents_controlleddocument_roles r
+                  WHERE r.controlleddocument_id = d.id AND r.role_id = m.role_id))
+  {filters}
+ORDER BY v.id, m.person_id, m.valid_from, m.id
+"""
+
+
+def audience_rows(
+    *,
+    on: datetime.date,
+    version_ids: list[int] | None = None,
+    person_ids: list[int] | None = None,
+    requires_acknowledgement: bool = True,
+) -> list[tuple[int, int, int, int]]:
+    """``(version, person, site, function)`` for every effective version and active person in its scope on ``on``.
+
+    A person is in scope when one of their current memberships is at a site of the document and, where the
+    document names functions or roles, in one of those functions and roles. A document that names no role
+    reaches every role but the external read-only ones (inspectors). A person in scope through several
+    memberships appears once, with the site and function of the earliest one. One SQL statement.
+    """
+    from django.db import connection
+
+    filters = []
+    params: dict = {"on": on}
+    if version_ids is not None:
+        filters.append("AND v.id = ANY(%(versions)s)")
+        params["versions"] = list(version_ids)
+    if person_ids is not None:
+        filters.append("AND m.person_id = ANY(%(persons)s)")
+        params["persons"] = list(person_ids)
+    sql = _AUDIENCE_SQL.format(
+        only_acknowledged="d.requires_acknowledgement" if requires_acknowledgement else "TRUE",
+        filters="\n  ".join(filters),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -35,11 +35,20 @@ from ims.esign.choices import SignatureChannel, SignatureMeaning
 from ims.esign.models import Signature
 from ims.esign.services import db_now, signature_create
 
-from .choices import OPEN_STATUSES, VersionStatus
+from .choices import OPEN_STATUSES, DocumentType, VersionStatus
 from .content import attachment_check
 from .models import ControlledDocument, DocumentVersion
+from .signals import document_scope_changed, version_effective, version_withdrawn
 
-DOCUMENT_FIELDS = ("title", "doc_type", "disciplines", "owner", "review_interval_months")
+DOCUMENT_FIELDS = (
+    "title",
+    "doc_type",
+    "disciplines",
+    "owner",
+    "review_interval_months",
+    "requires_acknowledgement",
+    "acknowledgement_days",
+)
 VERSION_FIELDS = ("body", "change_summary", "effective_date")
 
 
@@ -135,12 +144,19 @@ def document_create(
     owner,
     sites: Iterable,
     functions: Iterable = (),
+    roles: Iterable = (),
     review_interval_months: int = 24,
     body: str = "",
     attachment=None,
     effective_date: datetime.date | None = None,
+    requires_acknowledgement: bool | None = None,
+    acknowledgement_days: int = 14,
 ) -> ControlledDocument:
-    """Register a document at ``sites`` with its first version (a draft written by ``actor``)."""
+    """Register a document at ``sites`` with its first version (a draft written by ``actor``).
+
+    Policies and manuals are read and acknowledged by everyone in scope unless ``requires_acknowledgement``
+    says otherwise.
+    """
     sites = list(sites)
     if not sites:
         raise ValidationError({"sites": _("Name at least one site in scope.")})
@@ -152,11 +168,18 @@ def document_create(
         disciplines=sorted(set(disciplines or [])),
         owner=owner,
         review_interval_months=review_interval_months,
+        requires_acknowledgement=(
+            doc_type in (DocumentType.POLICY, DocumentType.MANUAL)
+            if requires_acknowledgement is None
+            else requires_acknowledgement
+        ),
+        acknowledgement_days=acknowledgement_days,
     )
     document.full_clean()
     document.save()
     document.sites.set(sites)
     document.functions.set(list(functions))
+    document.roles.set(list(roles))
     version = DocumentVersion(document=document, number=1, body=body or "", author=actor, effective_date=effective_date)
     if attachment:
         _attach(version, attachment)
@@ -187,6 +210,10 @@ def document_update(*, actor, document: ControlledDocument, data: dict) -> Contr
         document.sites.set(sites)
     if "functions" in data:
         document.functions.set(list(data["functions"]))
+    if "roles" in data:
+        document.roles.set(list(data["roles"]))
+    if {"sites", "functions", "roles", "requires_acknowledgement", "acknowledgement_days"} & set(data):
+        document_scope_changed.send(sender=ControlledDocument, document=document)
     return document
 
 
@@ -198,11 +225,15 @@ def document_retire(*, actor, document: ControlledDocument) -> ControlledDocumen
     if not document.is_active:
         raise TransitionNotAllowed(_("The document is already retired."), code="invalid_transition")
     now = db_now()
+    withdrawn = list(document.versions.filter(status=VersionStatus.EFFECTIVE))
     document.versions.filter(status__in=[*OPEN_STATUSES, VersionStatus.EFFECTIVE]).update(
         status=VersionStatus.RETIRED, retired_at=now
     )
     document.is_active = False
     document.save(update_fields=["is_active", "updated_at"])
+    for version in withdrawn:
+        version.status = VersionStatus.RETIRED
+        version_withdrawn.send(sender=DocumentVersion, version=version)
     return document
 
 
@@ -446,15 +477,16 @@ def version_approve(
 def _make_effective(version: DocumentVersion) -> DocumentVersion:
     now = db_now()
     document = ControlledDocument._base_manager.select_for_update().get(pk=version.document_id)
-    document.versions.filter(status=VersionStatus.EFFECTIVE).exclude(pk=version.pk).update(
-        status=VersionStatus.SUPERSEDED, superseded_at=now
-    )
+    previous = document.versions.filter(status=VersionStatus.EFFECTIVE).exclude(pk=version.pk)
+    superseded = list(previous)
+    previous.update(status=VersionStatus.SUPERSEDED, superseded_at=now)
     version.status = VersionStatus.EFFECTIVE
     version.effective_at = now
     version.save(update_fields=["status", "effective_at", "updated_at"])
     document.review_due = _next_review_due(document, version.effective_date or _today())
     document.review_reminder_sent_for = None
     document.save(update_fields=["review_due", "review_reminder_sent_for", "updated_at"])
+    version_effective.send(sender=DocumentVersion, version=version, superseded=superseded)
     return version
 
 
@@ -489,9 +521,12 @@ def version_retire(*, actor, version: DocumentVersion) -> DocumentVersion:
     version = _lock(version)
     _require(actor, "delete", version)
     _expect(version, *OPEN_STATUSES, VersionStatus.EFFECTIVE, step=_("retired"))
+    was_effective = version.status == VersionStatus.EFFECTIVE
     version.status = VersionStatus.RETIRED
     version.retired_at = db_now()
     version.save(update_fields=["status", "retired_at", "updated_at"])
+    if was_effective:
+        version_withdrawn.send(sender=DocumentVersion, version=version)
     return version
 
 

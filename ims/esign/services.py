@@ -183,9 +183,7 @@ def _sign(
             _("Change your temporary password before you sign."), code="temporary_password", status=403
         )
     if record is not None:
-        _check_record(
-            signer=signer, record=record, meaning=meaning, check_visible=check_visible, workflow=workflow
-        )
+        _check_record(signer=signer, record=record, meaning=meaning, check_visible=check_visible, workflow=workflow)
 
     refusal: SignatureRefused | None = None
     new_lock: SigningLock | None = None
@@ -310,8 +308,12 @@ def signature_create(
     ip: str | None = None,
     apply: Callable[[Signature], Any] | None = None,
     workflow: bool = False,
+    check_visible: bool = True,
 ) -> Signature:
     """Sign ``record`` as ``signer``; raises ``SignatureRefused`` (nothing signed) when a check fails.
+
+    ``check_visible=False`` only for a workflow service that has itself checked the signer's right to the
+    record (e.g. a person signing their own acknowledgement task, which site roles do not show them).
 
     ``workflow=True`` is passed only by the service of the app that owns the record's workflow; the
     generic dialog and API cannot give a meaning the record reserves for its workflow.
@@ -333,6 +335,7 @@ def signature_create(
         record=record,
         apply=apply,
         workflow=workflow,
+        check_visible=check_visible,
     )
 
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
@@ -188,6 +189,11 @@ class CertifyView(View):
                 request, self.template_name, self.context(retry, refusal=refusal), status=refusal.status
             )
         messages.success(request, _("Thank you: your electronic signature is certified and you can sign records."))
+        next_url = request.GET.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
         return redirect("esign:certify")
 
 

@@ -30,6 +30,7 @@ from ims.access.permissions import has_global_permission, user_can_at_site
 from ims.access.sync import person_permissions_sync
 
 from .models import Function, Membership, Person, Role, Site
+from .signals import memberships_changed
 
 logger = logging.getLogger("ims.org.import")
 
@@ -832,6 +833,7 @@ def _apply(by_key, plan: _Plan, person_data: dict[str, dict]) -> None:
     touched = {m.person_id for m in new_memberships} | {m.person_id for m in ended}
     if touched:
         person_permissions_sync(person_ids=sorted(touched))
+        memberships_changed.send(sender=Membership, person_ids=touched)
 
 
 def template_csv() -> bytes:

@@ -51,9 +51,7 @@ class RegulatedModel(models.Model):
         abstract = True
 
     def delete(self, *args, **kwargs):
-        raise RegulatedRecordDeletion(
-            f"{self._meta.verbose_name} records are never deleted; deactivate them instead."
-        )
+        raise RegulatedRecordDeletion(f"{self._meta.verbose_name} records are never deleted; deactivate them instead.")
 
 
 class SiteQuerySet(RestrictedQuerySet):
@@ -165,7 +163,10 @@ class Person(AbstractUser):
     """A person in the organisation; also the login account. Deactivated, never deleted."""
 
     employee_id = models.CharField(
-        _("employee id"), max_length=32, unique=True, validators=[employee_id_validator],
+        _("employee id"),
+        max_length=32,
+        unique=True,
+        validators=[employee_id_validator],
         help_text=_("The key shared with the HR system."),
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
@@ -185,9 +186,7 @@ class Person(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="org_person_username_ci_unique"),
             models.UniqueConstraint(Lower("employee_id"), name="org_person_employee_id_ci_unique"),
-            models.UniqueConstraint(
-                Lower("email"), condition=~models.Q(email=""), name="org_person_email_ci_unique"
-            ),
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="org_person_email_ci_unique"),
             models.CheckConstraint(condition=~models.Q(manager=models.F("pk")), name="org_person_not_own_manager"),
         ]
 

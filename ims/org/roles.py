@@ -31,6 +31,10 @@ DOCUMENT_AUTHORING: dict[str, tuple[str, ...]] = {
     "documents.documentversion": ("view", "add", "change", "review"),
 }
 
+# Whether a colleague has read and acknowledged a policy is for the people who manage compliance, not
+# for every reader at the site: employees and trainers see their own tasks only ("My tasks").
+OWN_TASKS_ONLY: dict[str, tuple[str, ...]] = {"policies.acknowledgement": ()}
+
 
 @dataclass(frozen=True)
 class RoleSpec:
@@ -80,8 +84,18 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         per_model=DOCUMENT_AUTHORING,
     ),
     RoleSpec(RoleCode.INTERNAL_AUDITOR, "Plans and performs internal audits.", READ, extra=(AUDIT_TRAIL,)),
-    RoleSpec(RoleCode.TRAINER, "Runs training sessions and records attendance and competency.", READ),
-    RoleSpec(RoleCode.EMPLOYEE, "Reads and acknowledges documents, completes training, gives feedback.", READ),
+    RoleSpec(
+        RoleCode.TRAINER,
+        "Runs training sessions and records attendance and competency.",
+        READ,
+        per_model=OWN_TASKS_ONLY,
+    ),
+    RoleSpec(
+        RoleCode.EMPLOYEE,
+        "Reads and acknowledges documents, completes training, gives feedback.",
+        READ,
+        per_model=OWN_TASKS_ONLY,
+    ),
     RoleSpec(
         RoleCode.INSPECTOR,
         "Regulator or notified-body inspector: read-only access to the evidence of the sites granted.",

@@ -17,6 +17,7 @@ from ims.access.permissions import ensure_may_grant_role
 from ims.access.sync import person_permissions_sync
 
 from .models import Function, Membership, Person, Role, Site
+from .signals import memberships_changed
 
 PERSON_FIELDS = ("username", "first_name", "last_name", "email", "employee_id", "job_title", "manager")
 
@@ -160,6 +161,7 @@ def person_update(*, person: Person, data: dict) -> Person:
         person.save()
         if "is_active" in changed:
             person_permissions_sync(person_ids=[person.pk])
+            memberships_changed.send(sender=Membership, person_ids={person.pk})
     return person
 
 
@@ -201,6 +203,7 @@ def membership_create(
     _check_membership(membership)
     membership.save()
     person_permissions_sync(person_ids=[person.pk])
+    memberships_changed.send(sender=Membership, person_ids={person.pk})
     return membership
 
 
@@ -237,6 +240,7 @@ def membership_update(*, membership: Membership, data: dict, actor: Person | Non
         _check_membership(membership)
         membership.save()
         person_permissions_sync(person_ids=[membership.person_id])
+        memberships_changed.send(sender=Membership, person_ids={membership.person_id})
     return membership
 
 
@@ -254,4 +258,5 @@ def membership_end(*, membership: Membership, on: datetime.date | None = None) -
     # The role is still held on day D itself; it is withdrawn now when ending today.
     if membership.valid_to <= timezone.localdate():
         person_permissions_sync(person_ids=[membership.person_id])
+    memberships_changed.send(sender=Membership, person_ids={membership.person_id})
     return membership

@@ -44,6 +44,14 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem("Documents", "documents:document_list", "files"),
             NavItem("Policies", "policies:document_list", "file-earmark-text"),
+            NavItem("My tasks", "policies:my_tasks", "check2-square"),
+            NavItem(
+                "Acknowledgement coverage",
+                "policies:coverage",
+                "pie-chart",
+                "policies.view_acknowledgement",
+                check_view=True,
+            ),
             NavItem("Objectives", "policies:objective_list", "bullseye", "policies.view_objective"),
             NavItem("IMS leadership", "policies:leadership", "people"),
             NavItem("Responsibilities (RACI)", "policies:raci_matrix", "grid-3x3", "policies.view_responsibility"),

@@ -36,6 +36,7 @@ def reason_field() -> forms.CharField:
         help_text=_("Why is this record changed? Shown in its history and in the audit trail."),
     )
 
+
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
 
@@ -227,8 +228,11 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
                 form.add_error(None, str(error) or _("You may not make this change."))
             else:
                 verb = _("created") if self.is_create() else _("updated")
-                messages.success(request, _("%(thing)s “%(obj)s” %(verb)s.") % {
-                    "thing": self.verbose().capitalize(), "obj": obj, "verb": verb})
+                messages.success(
+                    request,
+                    _("%(thing)s “%(obj)s” %(verb)s.")
+                    % {"thing": self.verbose().capitalize(), "obj": obj, "verb": verb},
+                )
                 return redirect(obj.get_absolute_url())
         messages.error(request, _("Please correct the errors below; nothing was saved."))
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -257,8 +261,9 @@ class ObjectDeactivateView(ScopedViewMixin, View):
         obj = self.get_object("delete")
         reason = (request.POST.get(REASON_FIELD) or "").strip()
         if not reason:
-            return render(request, "errors/400.html", {"message": REASON_REQUIRED, "back_url": obj.get_absolute_url()},
-                          status=400)
+            return render(
+                request, "errors/400.html", {"message": REASON_REQUIRED, "back_url": obj.get_absolute_url()}, status=400
+            )
         try:
             with audit_context(reason=reason):
                 self.deactivate(obj)

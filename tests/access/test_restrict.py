@@ -41,9 +41,7 @@ def test_ending_a_membership_withdraws_access_the_next_day(org):
     import datetime
 
     membership = Membership.objects.get(person=org.qm_b)
-    services.membership_update(
-        membership=membership, data={"valid_from": datetime.date(2020, 1, 1)}
-    )
+    services.membership_update(membership=membership, data={"valid_from": datetime.date(2020, 1, 1)})
     yesterday = datetime.date.today() - datetime.timedelta(days=1)
     services.membership_end(membership=membership, on=yesterday)
     qm_b = Person.objects.get(pk=org.qm_b.pk)

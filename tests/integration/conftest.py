@@ -30,8 +30,23 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     }
     name = f"{queue}@%h"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ims", "worker", "-Q", queue, "-n", name, "--concurrency=1",
-         "--pool=solo", "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ims",
+            "worker",
+            "-Q",
+            queue,
+            "-n",
+            name,
+            "--concurrency=1",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-mingle",
+            "--without-gossip",
+        ],
         cwd=BASE_DIR,
         env=env,
         start_new_session=True,

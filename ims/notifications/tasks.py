@@ -1,0 +1,11 @@
+"""The daily digest beat job."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, soft_time_limit=1200, time_limit=1500)
+def daily_sweep() -> dict:
+    """Daily: every app writes the day's notices, then each person gets at most one digest e-mail."""
+    return services.daily_sweep()

@@ -1,0 +1,136 @@
+"""Acknowledgement coverage: who has read and acknowledged the effective versions, per site, function, document.
+
+Coverage counts the live tasks (open and acknowledged) of effective versions of active documents, through
+``restrict(user, "view")``, so a site's quality manager sees their sites only. Every grouping is one query.
+
+States: *acknowledged*; *overdue* (open past its due date); *in progress* (opened, not yet signed, not
+overdue); *not started* (never opened, not overdue).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ims.documents.choices import VersionStatus
+
+from .models import Acknowledgement, AcknowledgementStatus
+
+STATES: tuple[tuple[str, str], ...] = (
+    ("acknowledged", _("Acknowledged")),
+    ("in_progress", _("Read, not signed")),
+    ("not_started", _("Not started")),
+    ("overdue", _("Overdue")),
+)
+STATE_KEYS = tuple(key for key, _label in STATES)
+
+
+def coverage_tasks(*, user, document_id: int | None = None) -> QuerySet:
+    """The live tasks of effective versions that ``user`` may view (optionally of one document)."""
+    queryset = Acknowledgement.objects.restrict(user, "view").filter(
+        status__in=[AcknowledgementStatus.OPEN, AcknowledgementStatus.ACKNOWLEDGED],
+        version__status=VersionStatus.EFFECTIVE,
+        version__document__is_active=True,
+    )
+    if document_id is not None:
+        queryset = queryset.filter(version__document_id=document_id)
+    return queryset
+
+
+def state_filter(state: str, on: datetime.date | None = None) -> Q:
+    on = on or timezone.localdate()
+    open_q = Q(status=AcknowledgementStatus.OPEN)
+    return {
+        "acknowledged": Q(status=AcknowledgementStatus.ACKNOWLEDGED),
+        "overdue": open_q & Q(due_date__lt=on),
+        "in_progress": open_q & Q(due_date__gte=on, opened_at__isnull=False),
+        "not_started": open_q & Q(due_date__gte=on, opened_at__isnull=True),
+    }[state]
+
+
+def _aggregates(on: datetime.date) -> dict:
+    counts = {key: Count("pk", filter=state_filter(key, on)) for key in STATE_KEYS}
+    return {"total": Count("pk"), **counts}
+
+
+def _finish(row: dict) -> dict:
+    total = row["total"]
+    row["percent"] = round(100.0 * row["acknowledged"] / total, 1) if total else None
+    return row
+
+
+def coverage_totals(queryset: QuerySet, on: datetime.date | None = None) -> dict:
+    return _finish(queryset.aggregate(**_aggregates(on or timezone.localdate())))
+
+
+def coverage_grouped(queryset: QuerySet, *fields: str, on: datetime.date | None = None) -> list[dict]:
+    """One row per value of ``fields`` with the counts of each state and the % acknowledged (one query)."""
+    rows = queryset.order_by().values(*fields).annotate(**_aggregates(on or timezone.localdate())).order_by(*fields)
+    return [_finish(dict(row)) for row in rows]
+
+
+def coverage_by_site(*, user, document_id: int | None = None) -> list[dict]:
+    return coverage_grouped(coverage_tasks(user=user, document_id=document_id), "site_id", "site__code", "site__name")
+
+
+def coverage_by_function(*, user, site_id: int, document_id: int | None = None) -> list[dict]:
+    return coverage_grouped(
+        coverage_tasks(user=user, document_id=document_id).filter(site_id=site_id),
+        "function_id",
+        "function__code",
+        "function__name",
+    )
+
+
+def coverage_by_document(*, user, site_id: int | None = None, function_id: int | None = None) -> list[dict]:
+    queryset = coverage_tasks(user=user)
+    if site_id is not None:
+        queryset = queryset.filter(site_id=site_id)
+    if function_id is not None:
+        queryset = queryset.filter(function_id=function_id)
+    return coverage_grouped(
+        queryset, "version__document_id", "version__document__number", "version__document__title", "version__number"
+    )
+
+
+def coverage_people(
+    *,
+    user,
+    site_id: int | None = None,
+    function_id: int | None = None,
+    document_id: int | None = None,
+    state: str | None = None,
+) -> QuerySet:
+    """The tasks behind the figures, for the drill-down to people (overdue first)."""
+    queryset = coverage_tasks(user=user, document_id=document_id)
+    if site_id is not None:
+        queryset = queryset.filter(site_id=site_id)
+    if function_id is not None:
+        queryset = queryset.filter(function_id=function_id)
+    if state in STATE_KEYS:
+        queryset = queryset.filter(state_filter(state))
+    return queryset.select_related("person", "site", "function", "version__document").order_by(
+        "status", "due_date", "person__last_name", "person__first_name", "pk"
+    )
+
+
+def my_tasks(*, person) -> QuerySet:
+    """A person's own open tasks, overdue first (their own, whatever their roles let them see)."""
+    return (
+        Acknowledgement._base_manager.filter(
+            person=person, status=AcknowledgementStatus.OPEN, version__status=VersionStatus.EFFECTIVE
+        )
+        .select_related("version__document")
+        .order_by("due_date", "pk")
+    )
+
+
+def my_recent_acknowledgements(*, person, limit: int = 20) -> QuerySet:
+    return (
+        Acknowledgement._base_manager.filter(person=person, status=AcknowledgementStatus.ACKNOWLEDGED)
+        .select_related("version__document")
+        .order_by("-acknowledged_at")[:limit]
+    )
