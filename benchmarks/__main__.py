@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import platform
 import sys
@@ -11,9 +12,16 @@ from pathlib import Path
 from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
+SECTIONS = ("web", "imports", "audit", "acknowledgements")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks [section …]``: all sections by default, or the ones named (see ``SECTIONS``)."""
+    chosen = list(argv if argv is not None else sys.argv[1:]) or list(SECTIONS)
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        print(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}", file=sys.stderr)
+        return 2
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from benchmarks.database import use_bench_database
 
@@ -41,10 +49,17 @@ def main() -> int:
     say(f"Database: {url.split('?')[0]}")
     call_command("migrate", verbosity=0, interactive=False)
     size = os.environ.get("IMS_BENCH_SIZE", "large")
-    if scale_people_count() == 0:
-        started = time.monotonic()
-        call_command("seed_scale", size=size)
+    seeded = scale_people_count() == 0
+    started = time.monotonic()
+    output = io.StringIO()
+    # Idempotent: on an organisation seeded earlier it only adds the apps' scale data that is missing.
+    call_command("seed_scale", size=size, stdout=output)
+    print(output.getvalue(), end="", flush=True)
+    if seeded:
         say(f"Seeded the {size} organisation in {time.monotonic() - started:.1f} s")
+    for line in output.getvalue().splitlines():
+        if line.startswith(("Document control:", "Policies and objectives:")):
+            say(f"  {line}")
     from django.db.models import Count
 
     from ims.org.models import Function, Membership, Person, Site
@@ -55,6 +70,24 @@ def main() -> int:
     say(f"Largest site: {biggest.code} ({biggest.n:,} memberships)")
     say()
 
+    if "web" in chosen:
+        web_section(say)
+    if "imports" in chosen:
+        imports_section(say)
+    if "audit" in chosen:
+        audit_section(say)
+    if "acknowledgements" in chosen:
+        from benchmarks.acknowledgements import run_acknowledgements
+
+        run_acknowledgements(say)
+    results = RESULTS if chosen == list(SECTIONS) else RESULTS.with_name(f"latest-{'-'.join(chosen)}.txt")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nWritten to {results}")
+    return 0
+
+
+def web_section(say) -> None:
     from benchmarks.web import REQUESTS, run_web
 
     say(f"Lists ({REQUESTS} requests each, Django test client, p50 / p95 in ms, queries per request)")
@@ -67,6 +100,8 @@ def main() -> int:
             f"count {baseline.rows}  → ratio p50 {ratio:.2f}×")  # fmt: skip
     say()
 
+
+def imports_section(say) -> None:
     from benchmarks.imports import ROWS, run_imports
 
     say(f"Org import of a generated {ROWS:,}-row file (command-line channel)")
@@ -75,7 +110,11 @@ def main() -> int:
             f"{report.people_created:,} created / {report.people_unchanged:,} unchanged, memberships "
             f"{report.memberships_created:,} created / {report.memberships_unchanged:,} unchanged")  # fmt: skip
     say()
+
+
+def audit_section(say) -> None:
     from benchmarks.audit import history_page, import_audit_ratio
+    from benchmarks.imports import ROWS
 
     off, on, ratio = import_audit_ratio()
     say(f"Audit trail cost: import_org of {ROWS:,} rows, trail off {off:.2f} s, on {on:.2f} s → ratio {ratio:.2f}× "
@@ -101,10 +140,7 @@ def main() -> int:
             events, p50, queries = history_page(subject, viewer)
             say(f"  person page with history: {events:3d} events → p50 {p50:6.1f} ms, {queries} queries")
             transaction.set_rollback(True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"\nWritten to {RESULTS}")
-    return 0
+    say()
 
 
 if __name__ == "__main__":

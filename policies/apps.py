@@ -7,11 +7,17 @@ class PoliciesConfig(AppConfig):
 
     def demo_seed(self) -> str:
         """Called by ``manage.py seed_demo`` (the kernel finds it on the app config, never imports the app)."""
-        from .demo import objectives_demo_seed
+        from .demo import acknowledgements_demo_seed, objectives_demo_seed
 
-        return objectives_demo_seed()
+        return f"{objectives_demo_seed()}; {acknowledgements_demo_seed()}"
+
+    def scale_seed(self, size_name: str, seed: int, log) -> str:
+        """Distributions and acknowledgement tasks of the scale documents (called by ``manage.py seed_scale``)."""
+        from .scale import scale_acknowledgements_seed
+
+        return scale_acknowledgements_seed(size_name, seed=seed, log=log)
 
     def ready(self) -> None:
-        from . import distribution, receivers  # noqa: F401  (registers the notice producer)
+        from . import cards, distribution, receivers  # noqa: F401  (register the cards and the notice producer)
 
         receivers.connect()

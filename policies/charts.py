@@ -173,19 +173,20 @@ COVERAGE_COLOURS = {
 def coverage_chart(rows: Sequence[dict], label_key: str, states: Sequence[tuple[str, str]]) -> SafeString:
     """A horizontal stacked bar per row (site, function or document): the share of each state, 0–100 %.
 
-    Each bar carries a ``<title>`` with the figures, and the legend names the colours, so the chart reads
-    without colour too; the table beside it holds the same numbers.
+    Each bar segment carries a ``<title>`` with the figures and the HTML legend names the colours, so the
+    chart reads without colour too; the table below it holds the same numbers. The chart keeps its natural
+    size (at most 640 px wide) so its text stays the size of the page's text.
     """
     rows = [r for r in rows if r["total"]]
     if not rows:
         return SafeString("")
-    bar_h, gap, label_w, width, legend_h = 18, 8, 150, 560, 28
-    plot_w = width - label_w - 52
-    height = legend_h + len(rows) * (bar_h + gap)
+    bar_h, gap, label_w, width = 18, 8, 120, 640
+    plot_w = width - label_w - 64
+    height = len(rows) * (bar_h + gap)
     parts = []
     for index, row in enumerate(rows):
-        y = legend_h + index * (bar_h + gap)
-        label = str(row[label_key])[:24]
+        y = index * (bar_h + gap)
+        label = str(row[label_key])[:18]
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
@@ -203,18 +204,18 @@ def coverage_chart(rows: Sequence[dict], label_key: str, states: Sequence[tuple[
             w = share * plot_w
             parts.append(
                 format_html(
-                    '<rect x="{:.1f}" y="{}" width="{:.1f}" height="{}" fill="{}" data-state="{}">'
-                    "<title>{}: {} {} ({:.0f} %)</title></rect>",
-                    x,
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" data-state="{}">'
+                    "<title>{}: {} {} ({} %)</title></rect>",
+                    f"{x:.1f}",
                     y,
-                    w,
+                    f"{w:.1f}",
                     bar_h,
                     COVERAGE_COLOURS[key],
                     key,
                     label,
                     row[key],
                     state_label,
-                    share * 100,
+                    f"{share * 100:.1f}",
                 )
             )
             x += w
@@ -224,31 +225,24 @@ def coverage_chart(rows: Sequence[dict], label_key: str, states: Sequence[tuple[
                 label_w + plot_w + 6,
                 y + bar_h - 5,
                 COLOURS["text"],
-                "—" if row["percent"] is None else f"{row['percent']:.0f} %",
+                "—" if row["percent"] is None else f"{row['percent']:.1f} %",
             )
         )
-    legend = []
-    x = label_w
-    for key, state_label in states:
-        legend.append(
-            format_html(
-                '<rect x="{}" y="4" width="12" height="12" fill="{}"></rect>'
-                '<text x="{}" y="14" font-size="12" fill="{}">{}</text>',
-                x,
-                COVERAGE_COLOURS[key],
-                x + 16,
-                COLOURS["text"],
-                state_label,
-            )
-        )
-        x += 24 + 7 * len(str(state_label))
-    title = _("Acknowledgement coverage")
+    legend = format_html_join(
+        "",
+        '<span class="me-3 text-nowrap"><span class="d-inline-block align-middle me-1" '
+        'style="width:.75rem;height:.75rem;background:{}"></span>{}</span>',
+        ((COVERAGE_COLOURS[key], label) for key, label in states),
+    )
     return format_html(
-        '<svg class="coverage-chart" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">'
-        "{}{}</svg>",
+        '<div class="small text-body-secondary mb-2" data-chart-legend>{}</div>'
+        '<svg class="coverage-chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        'style="max-width:100%;height:auto" xmlns="http://www.w3.org/2000/svg">{}</svg>',
+        legend,
         width,
         height,
-        title,
-        SafeString("".join(legend)),
+        width,
+        height,
+        _("Acknowledgement coverage"),
         SafeString("".join(parts)),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ims.documents.choices import Discipline
+
 
 class ObjectiveLevel(models.TextChoices):
     """Where an objective sits in the cascade; derived from its site and function."""
@@ -14,10 +16,8 @@ class ObjectiveLevel(models.TextChoices):
     FUNCTION = "function", _("Function")
 
 
-class Discipline(models.TextChoices):
-    QUALITY = "quality", _("Quality (ISO 9001)")
-    ENVIRONMENT = "environment", _("Environment (ISO 14001)")
-    SAFETY = "safety", _("Health & safety (ISO 45001)")
+# One list of management-system disciplines for the whole portal: the document-control kernel's ``Discipline``.
+__all__ = ["Assignment", "Direction", "Discipline", "Health", "ObjectiveLevel", "ObjectiveStatus"]
 
 
 class Direction(models.TextChoices):

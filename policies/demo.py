@@ -45,7 +45,7 @@ class DemoObjective:
     children: tuple[DemoObjective, ...] = field(default_factory=tuple)
 
 
-Q, E, S = Discipline.QUALITY, Discipline.ENVIRONMENT, Discipline.SAFETY
+Q, E, S = Discipline.QUALITY, Discipline.ENVIRONMENT, Discipline.OHS
 HIGHER, LOWER, RANGE = Direction.HIGHER, Direction.LOWER, Direction.RANGE
 
 OBJECTIVES: tuple[DemoObjective, ...] = (
@@ -234,3 +234,54 @@ def objectives_demo_seed() -> str:
     for spec in OBJECTIVES:
         _seed(spec, None, counts)
     return f"objectives {counts['objectives']} created, readings {counts['readings']} created"
+
+
+# --- Acknowledgements of the demo IMS policy ---------------------------------------------------------------------
+
+DEMO_READERS = ("compliance.basel", "owner.basel", "head.basel", "auditor.basel", "trainer.basel")
+DEMO_OPENED = 4  # people at Cork who opened the policy but have not signed yet
+
+
+def acknowledgements_demo_seed() -> str:
+    """Some demo logins read and acknowledge the IMS policy with their e-signature (idempotent)."""
+    from django.conf import settings
+
+    from ims.esign import services as esign_services
+    from ims.org.models import Person
+
+    from . import distribution
+    from .models import Acknowledgement, AcknowledgementStatus
+
+    signed = 0
+    for username in DEMO_READERS:
+        person = Person.objects.filter(username=username).first()
+        task = (
+            Acknowledgement._base_manager.filter(person=person, status=AcknowledgementStatus.OPEN)
+            .select_related("version__document")
+            .first()
+            if person
+            else None
+        )
+        if task is None:
+            continue
+        if esign_services.certification_current(person) is None:
+            esign_services.certification_create(
+                person=person, password=settings.IMS_DEMO_PASSWORD, username=person.username, session=None
+            )
+        distribution.acknowledgement_open(actor=person, acknowledgement=task)
+        distribution.acknowledgement_sign(
+            actor=person, acknowledgement=task, password=settings.IMS_DEMO_PASSWORD, username=person.username
+        )
+        signed += 1
+    opened = 0
+    for task in (
+        Acknowledgement._base_manager.filter(
+            status=AcknowledgementStatus.OPEN, site__code="CRK", opened_at__isnull=True
+        )
+        .exclude(person__username="employee.cork")
+        .select_related("person")
+        .order_by("pk")[:DEMO_OPENED]
+    ):
+        distribution.acknowledgement_open(actor=task.person, acknowledgement=task)
+        opened += 1
+    return f"acknowledgements {signed} signed, {opened} opened"

@@ -20,6 +20,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,9 +118,13 @@ def acknowledgements_reconcile(
                 "pk", "document__acknowledgement_days"
             )
         )
-        fresh_distribution = {
-            v for v, d in distributions.items() if d.audience_count == 0 and not d.acknowledgements.exists()
-        }
+        # A distribution with no task yet is being sent out now: its tasks share its due date. Later joiners
+        # get the document's days from the day they join.
+        fresh_distribution = set(
+            Distribution._base_manager.filter(pk__in=[d.pk for d in distributions.values()])
+            .filter(~Exists(Acknowledgement._base_manager.filter(distribution=OuterRef("pk"))))
+            .values_list("version_id", flat=True)
+        )
         tasks = []
         for v, p in to_create:
             distribution = distributions[v]
@@ -221,8 +226,14 @@ def _own_open(actor, acknowledgement: Acknowledgement) -> Acknowledgement:
 
 
 def acknowledgement_open(*, actor, acknowledgement: Acknowledgement) -> Acknowledgement:
-    """The person opened the version to read it (recorded once; acknowledging needs it, Part 11 §11.10(f))."""
-    if acknowledgement.person_id != actor.pk or acknowledgement.status != AcknowledgementStatus.OPEN:
+    """The person opened the version to read it (recorded once; acknowledging needs it, Part 11 §11.10(f)).
+
+    Reading a task that is no longer open (acknowledged, cancelled) records nothing; reading somebody
+    else's task is refused.
+    """
+    if actor is None or acknowledgement.person_id != actor.pk:
+        raise PermissionDenied(_("This task belongs to somebody else."))
+    if acknowledgement.status != AcknowledgementStatus.OPEN:
         return acknowledgement
     if acknowledgement.opened_at is None:
         with audit_context(reason=_("Opened the version to read it")):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ims.org.filtersets import SearchFilterSet
 from ims.org.models import Function, Role, Site
 
+from . import coverage
 from .choices import Assignment, Direction, Discipline, ObjectiveLevel, ObjectiveStatus
 from .constants import RACI_DOCUMENT_TYPES
-from .models import Objective, ObjectiveReading, Responsibility
+from .models import Acknowledgement, AcknowledgementStatus, Distribution, Objective, ObjectiveReading, Responsibility
 
 
 class ObjectiveFilterSet(SearchFilterSet):
@@ -102,3 +104,48 @@ class ResponsibilityFilterSet(SearchFilterSet):
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["site"].queryset = Site.objects.restrict(user, "view")
+
+
+# --- Read-and-acknowledge tasks -------------------------------------------------------------------------------
+
+
+def id_or_code(field: str, value: str) -> Q:
+    """``site=12`` or ``site=SITEA``: a related record by its id or its code."""
+    value = value.strip()
+    if value.isdigit():
+        return Q(**{f"{field}_id": int(value)})
+    return Q(**{f"{field}__code__iexact": value})
+
+
+class AcknowledgementFilterSet(SearchFilterSet):
+    search_fields = ("version__document__number", "version__document__title", "person__username", "person__last_name")
+    status = django_filters.MultipleChoiceFilter(choices=AcknowledgementStatus.choices)
+    state = django_filters.ChoiceFilter(choices=coverage.STATES, method="filter_state", label="State")
+    site = django_filters.CharFilter(method="filter_site", label="Site (id or code)")
+    function = django_filters.CharFilter(method="filter_function", label="Function (id or code)")
+    document = django_filters.NumberFilter(field_name="version__document_id", label="Document (id)")
+    version = django_filters.NumberFilter(field_name="version_id", label="Version (id)")
+    person = django_filters.NumberFilter(field_name="person_id", label="Person (id)")
+
+    class Meta:
+        model = Acknowledgement
+        fields = ["q", "status", "state", "site", "function", "document", "version", "person"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(coverage.state_filter(value)) if value else queryset
+
+    def filter_site(self, queryset, name, value):
+        return queryset.filter(id_or_code("site", value)) if value.strip() else queryset
+
+    def filter_function(self, queryset, name, value):
+        return queryset.filter(id_or_code("function", value)) if value.strip() else queryset
+
+
+class DistributionFilterSet(SearchFilterSet):
+    search_fields = ("version__document__number", "version__document__title")
+    document = django_filters.NumberFilter(field_name="version__document_id", label="Document (id)")
+    version = django_filters.NumberFilter(field_name="version_id", label="Version (id)")
+
+    class Meta:
+        model = Distribution
+        fields = ["q", "document", "version"]

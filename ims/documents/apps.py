@@ -15,9 +15,16 @@ class DocumentsConfig(AppConfig):
 
         return documents_demo_seed()
 
+    def scale_seed(self, size_name: str, seed: int, log) -> str:
+        """The scale documents and their versions (called by ``manage.py seed_scale``)."""
+        from .scale import scale_documents_seed
+
+        return scale_documents_seed(size_name, seed=seed, log=log)
+
     def ready(self) -> None:
         from ims.audit.registry import audited
 
+        from . import cards  # noqa: F401  (registers the dashboard card)
         from .database import lifecycle_guard_after_migrate
         from .models import DOCUMENT_SITES_SQL, ControlledDocument
 

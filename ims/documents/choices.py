@@ -14,9 +14,9 @@ class DocumentType(models.TextChoices):
 class Discipline(models.TextChoices):
     """The management systems a document serves; one document may serve several (an integrated procedure)."""
 
-    QUALITY = "quality", _("Quality")
-    ENVIRONMENT = "environment", _("Environment")
-    OHS = "ohs", _("Occupational health & safety")
+    QUALITY = "quality", _("Quality (ISO 9001)")
+    ENVIRONMENT = "environment", _("Environment (ISO 14001)")
+    OHS = "ohs", _("Health & safety (ISO 45001)")
 
 
 class VersionStatus(models.TextChoices):

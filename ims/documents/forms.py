@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ims.access.permissions import user_sites
 from ims.esign.services import MAX_REASON_LENGTH
 from ims.org.forms import DateInput
-from ims.org.models import Function, Person
+from ims.org.models import Function, Person, Role
 
 from .choices import Discipline
 from .models import ControlledDocument, DocumentVersion
@@ -41,8 +41,24 @@ class ControlledDocumentForm(forms.ModelForm):
 
     class Meta:
         model = ControlledDocument
-        fields = ["number", "title", "doc_type", "disciplines", "owner", "sites", "functions", "review_interval_months"]
-        widgets = {"sites": forms.CheckboxSelectMultiple, "functions": forms.CheckboxSelectMultiple}
+        fields = [
+            "number",
+            "title",
+            "doc_type",
+            "disciplines",
+            "owner",
+            "sites",
+            "functions",
+            "roles",
+            "review_interval_months",
+            "requires_acknowledgement",
+            "acknowledgement_days",
+        ]
+        widgets = {
+            "sites": forms.CheckboxSelectMultiple,
+            "functions": forms.CheckboxSelectMultiple,
+            "roles": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -57,6 +73,15 @@ class ControlledDocumentForm(forms.ModelForm):
         self.fields["sites"].queryset = sites.distinct().order_by("code")
         self.fields["functions"].queryset = Function.objects.filter(is_active=True)
         self.fields["functions"].required = False
+        self.fields["roles"].queryset = Role.objects.filter(is_read_only=False).order_by("name")
+        self.fields["roles"].required = False
+        self.fields["acknowledgement_days"].required = False
+        if not self.instance.pk:
+            self.fields["requires_acknowledgement"].initial = True
+
+    def clean_acknowledgement_days(self):
+        value = self.cleaned_data.get("acknowledgement_days")
+        return value if value is not None else (self.instance.acknowledgement_days or 14)
         owners = Person.objects.restrict(user, "view").filter(is_active=True)
         if self.instance.pk:
             owners = owners | Person.objects.filter(pk=self.instance.owner_id)

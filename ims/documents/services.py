@@ -194,7 +194,7 @@ def document_update(*, actor, document: ControlledDocument, data: dict) -> Contr
     document = ControlledDocument._base_manager.select_for_update().get(pk=document.pk)
     _require(actor, "change", document)
     for field in DOCUMENT_FIELDS:
-        if field in data:
+        if field in data and not (field == "requires_acknowledgement" and data[field] is None):
             value = sorted(set(data[field])) if field == "disciplines" else data[field]
             setattr(document, field, value)
     document.full_clean()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from ims.access.permissions import user_can
+from ims.access.permissions import user_can, user_can_any_site
 from ims.audit.context import audit_context
 from ims.esign import selectors as esign_selectors
 from ims.esign.choices import SignatureChannel
@@ -67,7 +67,7 @@ class DocumentListView(ObjectListView):
 
 
 class DocumentDetailView(ObjectDetailView):
-    queryset = ControlledDocument.objects.select_related("owner").prefetch_related("sites", "functions")
+    queryset = ControlledDocument.objects.select_related("owner").prefetch_related("sites", "functions", "roles")
     template_name = "documents/document_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -103,6 +103,8 @@ class DocumentDetailView(ObjectDetailView):
                 "review_overdue": document.is_active
                 and document.review_due is not None
                 and document.review_due < timezone.localdate(),
+                # Acknowledgement coverage is an app's page; the link shows when it is installed and allowed.
+                "can_view_coverage": user_can_any_site(self.request.user, "policies.view_acknowledgement"),
             }
         )
         return context
@@ -125,12 +127,26 @@ class DocumentEditView(ObjectEditView):
                 owner=data["owner"],
                 sites=data["sites"],
                 functions=data["functions"],
+                roles=data["roles"],
                 review_interval_months=data["review_interval_months"],
+                requires_acknowledgement=data["requires_acknowledgement"],
+                acknowledgement_days=data["acknowledgement_days"],
                 body=data.get("body", ""),
                 attachment=data.get("attachment"),
                 effective_date=data.get("effective_date"),
             )
-        fields = ("title", "doc_type", "disciplines", "owner", "sites", "functions", "review_interval_months")
+        fields = (
+            "title",
+            "doc_type",
+            "disciplines",
+            "owner",
+            "sites",
+            "functions",
+            "roles",
+            "review_interval_months",
+            "requires_acknowledgement",
+            "acknowledgement_days",
+        )
         return services.document_update(
             actor=self.request.user, document=self.object, data={k: data[k] for k in fields}
         )

@@ -46,7 +46,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Policies", "policies:document_list", "file-earmark-text"),
             NavItem("My tasks", "policies:my_tasks", "check2-square"),
             NavItem(
-                "Acknowledgement coverage",
+                "Acknowledgements",
                 "policies:coverage",
                 "pie-chart",
                 "policies.view_acknowledgement",

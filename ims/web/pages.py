@@ -18,6 +18,7 @@ from ims.access.models import ApiToken
 from ims.access.services import api_token_create, api_token_revoke
 from ims.org.models import Membership, Person, Site
 
+from .cards import cards_for
 from .navigation import NAVIGATION
 from .views import apply_validation_error
 
@@ -83,6 +84,7 @@ class DashboardView(TemplateView):
                 "steps": ims_steps(),
                 "my_memberships": own_memberships(user),
                 "integrity": _latest_integrity(user),
+                "cards": cards_for(user),
             }
         )
         return context

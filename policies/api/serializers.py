@@ -1,15 +1,25 @@
-"""API serializers for objectives and readings: parse and render only; the viewsets call the services."""
+"""API serializers for objectives, readings, RACI and acknowledgements: parse and render only.
+
+The viewsets call the services (``policies.services``, ``policies.distribution``) and selectors (``policies.coverage``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ims.esign.api.serializers import SignatureSerializer
 from ims.org.api.serializers import ScopedRelatedField, StrictSerializer
 from ims.org.models import Function, Person, Site
 
 from ..choices import Assignment, Health, ObjectiveLevel
-from ..models import Objective, ObjectiveReading, Responsibility
+from ..coverage import STATES
+from ..models import Acknowledgement, Distribution, Objective, ObjectiveReading, Responsibility
+
+#: Every state of a task: the four coverage counts plus cancelled (history).
+TASK_STATES = (*STATES, ("cancelled", "Cancelled"))
 
 
 class ObjectiveSerializer(StrictSerializer):
@@ -129,3 +139,156 @@ class ResponsibilityBulkSerializer(serializers.Serializer):
 
 class ResponsibilityBulkResultSerializer(serializers.Serializer):
     saved = ResponsibilitySerializer(many=True, help_text="The cells whose value changed.")
+
+
+# --- Read-and-acknowledge tasks --------------------------------------------------------------------------------------
+
+
+class PersonBriefSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "username", "display_name"]
+        read_only_fields = fields
+
+
+class AcknowledgementSerializer(serializers.ModelSerializer):
+    """A task to read one effective version and acknowledge it; ``signature`` once acknowledged."""
+
+    document = serializers.IntegerField(source="version.document_id", read_only=True)
+    document_number = serializers.CharField(source="version.document.number", read_only=True)
+    document_title = serializers.CharField(source="version.document.title", read_only=True)
+    version_number = serializers.IntegerField(source="version.number", read_only=True)
+    person = PersonBriefSerializer(read_only=True)
+    site_code = serializers.CharField(source="site.code", read_only=True)
+    function_code = serializers.CharField(source="function.code", read_only=True)
+    state = serializers.ChoiceField(
+        choices=TASK_STATES,
+        read_only=True,
+        help_text="acknowledged, in_progress (read, not signed), not_started, overdue (open past due) or cancelled.",
+    )
+    signature = serializers.SerializerMethodField(help_text="The signature manifestation once acknowledged.")
+
+    class Meta:
+        model = Acknowledgement
+        fields = [
+            "id",
+            "distribution",
+            "document",
+            "document_number",
+            "document_title",
+            "version",
+            "version_number",
+            "person",
+            "site",
+            "site_code",
+            "function",
+            "function_code",
+            "status",
+            "state",
+            "due_date",
+            "opened_at",
+            "acknowledged_at",
+            "cancelled_at",
+            "cancel_reason",
+            "cancel_note",
+            "signature",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SignatureSerializer(allow_null=True))
+    def get_signature(self, task: Acknowledgement) -> dict | None:
+        if task.signature_id is None:
+            return None
+        return SignatureSerializer(task.signature, context=self.context).data
+
+
+class DistributionSerializer(serializers.ModelSerializer):
+    """An effective version sent out for reading: its due date and how many people were asked at first."""
+
+    document = serializers.IntegerField(source="version.document_id", read_only=True)
+    document_number = serializers.CharField(source="version.document.number", read_only=True)
+    document_title = serializers.CharField(source="version.document.title", read_only=True)
+    version_number = serializers.IntegerField(source="version.number", read_only=True)
+
+    class Meta:
+        model = Distribution
+        fields = [
+            "id",
+            "document",
+            "document_number",
+            "document_title",
+            "version",
+            "version_number",
+            "due_date",
+            "audience_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    """The Part 11 ceremony for one's own task; the statement signed is fixed by the version."""
+
+    username = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        help_text="Your user ID: required outside a continuous web session (token clients: always).",
+    )
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="Always required.",
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class RefusalSerializer(serializers.Serializer):
+    """Why nothing was signed or recorded."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+
+
+class CoverageFiguresSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Live tasks (open and acknowledged) of effective versions.")
+    acknowledged = serializers.IntegerField()
+    in_progress = serializers.IntegerField(help_text="Read, not yet signed, not overdue.")
+    not_started = serializers.IntegerField(help_text="Never opened, not overdue.")
+    overdue = serializers.IntegerField(help_text="Open past the due date.")
+    percent = serializers.FloatField(allow_null=True, help_text="% acknowledged; null without tasks.")
+
+
+class CoverageRowSerializer(CoverageFiguresSerializer):
+    """One site, function or document version, depending on ``group``; only that group's keys are present."""
+
+    site = serializers.IntegerField(required=False)
+    site_code = serializers.CharField(required=False)
+    site_name = serializers.CharField(required=False)
+    function = serializers.IntegerField(required=False)
+    function_code = serializers.CharField(required=False)
+    function_name = serializers.CharField(required=False)
+    document = serializers.IntegerField(required=False)
+    document_number = serializers.CharField(required=False)
+    document_title = serializers.CharField(required=False)
+    version_number = serializers.IntegerField(required=False)
+
+
+class CoverageSerializer(serializers.Serializer):
+    totals = CoverageFiguresSerializer()
+    rows = CoverageRowSerializer(many=True)

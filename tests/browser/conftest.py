@@ -114,3 +114,18 @@ def _code_from_secret(secret: str) -> str:
 
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     return f"{totp(key):06d}"
+
+
+def sign(page, username: str, password: str) -> None:
+    """Give the e-signature on the page's signing form: the user ID when the page asks for it, then the password."""
+    if page.locator("main form input[name=username]").count():
+        page.fill("main form input[name=username]", username)
+    page.fill("main form input[name=password]", password)
+    page.click("main form button[type=submit]:has-text('sign')")
+    page.wait_for_load_state("networkidle")
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """The page fits the viewport's width (nothing scrolls sideways, e.g. on a phone)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px at {page.url}"

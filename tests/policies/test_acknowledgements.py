@@ -21,7 +21,7 @@ from policies.models import Acknowledgement, AcknowledgementStatus, CancelReason
 
 from .ack_factories import PASSWORD, effective_policy, new_version_effective
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.req("ISO9001-5.2.2")]
 
 
 def tasks_of(version, **filters):
@@ -205,10 +205,11 @@ class TestAcknowledging:
         task.refresh_from_db()
         assert task.status == "open"
 
-    def test_opening_someone_elses_task_records_nothing(self, org, password_hash):
+    def test_opening_someone_elses_task_is_refused_and_records_nothing(self, org, password_hash):
         version = effective_policy(password_hash, sites=[org.site_a])
         task = tasks_of(version).get(person=org.emp_a)
-        distribution.acknowledgement_open(actor=org.qm_a, acknowledgement=task)
+        with pytest.raises(PermissionDenied):
+            distribution.acknowledgement_open(actor=org.qm_a, acknowledgement=task)
         task.refresh_from_db()
         assert task.opened_at is None
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from ims.esign.api.serializers import SignatureSerializer
 from ims.esign.selectors import signatures_for
 from ims.org.api.serializers import ScopedRelatedField, StrictSerializer
-from ims.org.models import Function, Person, Site
+from ims.org.models import Function, Person, Role, Site
 
 from ..choices import Discipline
 from ..content import render_markdown
@@ -19,6 +19,15 @@ class ControlledDocumentSerializer(StrictSerializer):
     owner = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False)
     sites = ScopedRelatedField(queryset=Site.objects.all(), many=True)
     functions = ScopedRelatedField(queryset=Function.objects.all(), many=True, required=False)
+    roles = ScopedRelatedField(
+        queryset=Role.objects.all(), many=True, required=False, help_text="Roles in scope; empty: every role."
+    )
+    requires_acknowledgement = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Everyone in scope reads and signs each effective version. Default: yes for policies and manuals.",
+    )
     effective_version = serializers.SerializerMethodField(help_text="The id of the effective version, if any.")
 
     class Meta:
@@ -32,7 +41,10 @@ class ControlledDocumentSerializer(StrictSerializer):
             "owner",
             "sites",
             "functions",
+            "roles",
             "review_interval_months",
+            "requires_acknowledgement",
+            "acknowledgement_days",
             "review_due",
             "is_active",
             "effective_version",

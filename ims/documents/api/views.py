@@ -15,7 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from ims.audit.context import audit_context
-from ims.esign.api.views import _refused
+from ims.esign.api.views import refusal_response
 from ims.esign.choices import SignatureChannel
 from ims.esign.selectors import viewer_timezone
 from ims.esign.services import SignatureRefused
@@ -91,7 +91,9 @@ class ControlledDocumentViewSet(ScopedModelViewSet):
             super()
             .get_queryset()
             .annotate(effective_version_id=Subquery(effective.values("pk")[:1]))
-            .prefetch_related(Prefetch("sites", queryset=Site.objects.only("pk")), Prefetch("functions"))
+            .prefetch_related(
+                Prefetch("sites", queryset=Site.objects.only("pk")), Prefetch("functions"), Prefetch("roles")
+            )
         )
 
     def _reload(self, document):
@@ -197,7 +199,7 @@ class DocumentVersionViewSet(ScopedModelViewSet):
                 ip=client_ip(request._request),
             )
         except SignatureRefused as refusal:
-            return _refused(refusal)
+            return refusal_response(refusal)
         except PermissionDenied as error:
             raise exceptions.PermissionDenied(str(error))
         except ValidationError as error:

@@ -32,7 +32,7 @@ class SigningPermission(permissions.BasePermission):
         return True
 
 
-def _refused(refusal: services.SignatureRefused) -> Response:
+def refusal_response(refusal: services.SignatureRefused) -> Response:
     body = {"detail": refusal.message, "code": refusal.code}
     if refusal.field:
         body["field"] = refusal.field
@@ -110,6 +110,6 @@ class SignatureListCreateApi(APIView):
                 ip=client_ip(request._request),
             )
         except services.SignatureRefused as refusal:
-            return _refused(refusal)
+            return refusal_response(refusal)
         context = {"request": request, "tz": selectors.viewer_timezone(request.user)}
         return Response(SignatureSerializer(signature, context=context).data, status=status.HTTP_201_CREATED)

@@ -6,6 +6,10 @@ unusable password hash (nobody logs in as these people) and one permission sync 
 
 Idempotent: the scale data is recognised by its employee ids (``SC-…``); when it is already
 present the command reports what is there and changes nothing.
+
+Domain apps add their scale records through ``AppConfig.scale_seed(size_name, seed, log)`` (the kernel imports
+no app), called in ``INSTALLED_APPS`` order after the organisation exists, each in its own transaction and
+idempotent itself: on an organisation seeded before an app had scale data, the app's data is added.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import random
 import time
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -91,16 +96,28 @@ class Command(BaseCommand):
                 f"Scale data already present ({present:,} people with employee ids {EMPLOYEE_PREFIX}…); "
                 "nothing changed."
             )
-            return
-        started = time.monotonic()
-        counts = seed_scale(SIZES[size], seed=seed, log=self.stdout.write)
-        elapsed = time.monotonic() - started
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Seeded {size}: {counts['sites']} sites, {counts['functions']} functions, "
-                f"{counts['people']:,} people, {counts['memberships']:,} memberships in {elapsed:.1f} s."
+            size = present_size_name() or size
+        else:
+            started = time.monotonic()
+            counts = seed_scale(SIZES[size], seed=seed, log=self.stdout.write)
+            elapsed = time.monotonic() - started
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded {size}: {counts['sites']} sites, {counts['functions']} functions, "
+                    f"{counts['people']:,} people, {counts['memberships']:,} memberships in {elapsed:.1f} s."
+                )
             )
-        )
+        for config in apps.get_app_configs():  # INSTALLED_APPS order: documents before policies
+            # Domain apps add their scale records through ``AppConfig.scale_seed()`` (the kernel imports no app).
+            scale_seed = getattr(config, "scale_seed", None)
+            if callable(scale_seed):
+                self.stdout.write(f"{config.verbose_name}: {scale_seed(size, seed, self.stdout.write)}.")
+
+
+def present_size_name() -> str | None:
+    """The size of the scale organisation already in the database (by its number of sites)."""
+    sites = Site.objects.filter(code__regex=rf"^{SITE_PREFIX}[0-9]+$").count()
+    return next((name for name, size in SIZES.items() if size.sites == sites), None)
 
 
 @transaction.atomic
