@@ -79,13 +79,14 @@ class ControlledDocumentForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["requires_acknowledgement"].initial = True
 
-    def clean_acknowledgement_days(self):
-        value = self.cleaned_data.get("acknowledgement_days")
-        return value if value is not None else (self.instance.acknowledgement_days or 14)
         owners = Person.objects.restrict(user, "view").filter(is_active=True)
         if self.instance.pk:
             owners = owners | Person.objects.filter(pk=self.instance.owner_id)
         self.fields["owner"].queryset = owners.distinct()
+
+    def clean_acknowledgement_days(self):
+        value = self.cleaned_data.get("acknowledgement_days")
+        return value if value is not None else (self.instance.acknowledgement_days or 14)
 
     def clean_number(self):
         return (self.cleaned_data.get("number") or "").strip().upper()
