@@ -382,6 +382,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "IMS Portal API",
     "DESCRIPTION": "Integrated Management System / eQMS portal. Every list is scoped to the caller's sites.",
     "VERSION": "1.0.0",
+    # One discipline list for the portal (documents and objectives share it).
+    "ENUM_NAME_OVERRIDES": {"DisciplineEnum": "ims.documents.choices.Discipline"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",

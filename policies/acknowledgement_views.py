@@ -157,8 +157,6 @@ class CoverageView(TemplateView):
             base = base.filter(site=site)
         if function:
             base = base.filter(function=function)
-        totals = coverage.coverage_totals(base)
-
         level = "people" if function else "function" if site else "site"
         if level == "site":
             rows = coverage.coverage_by_site(user=user, document_id=document_id)
@@ -169,6 +167,8 @@ class CoverageView(TemplateView):
         else:
             rows = []
             label_key = ""
+        # The rows of a site or function level cover every task counted: their sum is the totals.
+        totals = coverage.coverage_sum(rows) if level != "people" else coverage.coverage_totals(base)
         people = None
         if level == "people" or state:
             people_qs = coverage.coverage_people(

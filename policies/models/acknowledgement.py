@@ -151,6 +151,7 @@ class Acknowledgement(RegulatedModel):
             models.Index(fields=["person", "status"], name="policies_ack_person_status"),
             models.Index(fields=["version", "site", "function", "status"], name="policies_ack_coverage"),
             models.Index(fields=["status", "due_date"], name="policies_ack_status_due"),
+            models.Index(fields=["site", "status", "due_date"], name="policies_ack_site_status"),
         ]
 
     def __str__(self) -> str:
