@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("ims.audit.urls")),
     path("esign/", include("ims.esign.urls")),
     path("documents/", include("ims.documents.urls")),
+    path("inbox/", include("ims.notifications.urls")),
     path("policies/", include("policies.urls")),
     path("api/v1/", include("ims.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -38,7 +38,8 @@ MOUNTS: dict[str, str] = {
     "accounts/login/": PUBLIC,
     "accounts/logout/": PAGE,  # signing out needs a session
     "account/": PAGE,  # own security pages (second factor, password, sessions) and unlocking accounts
-    "policies/": PAGE,  # objectives, readings and their roll-up
+    "policies/": PAGE,  # objectives, readings, RACI, my tasks, acknowledgement coverage
+    "inbox/": PAGE,  # the person's own notices
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

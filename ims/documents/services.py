@@ -49,6 +49,8 @@ DOCUMENT_FIELDS = (
     "requires_acknowledgement",
     "acknowledgement_days",
 )
+# Who the document is for: its sites, functions and roles in scope (many-to-many).
+DOCUMENT_SCOPE_FIELDS = ("sites", "functions", "roles")
 VERSION_FIELDS = ("body", "change_summary", "effective_date")
 
 
@@ -212,7 +214,7 @@ def document_update(*, actor, document: ControlledDocument, data: dict) -> Contr
         document.functions.set(list(data["functions"]))
     if "roles" in data:
         document.roles.set(list(data["roles"]))
-    if {"sites", "functions", "roles", "requires_acknowledgement", "acknowledgement_days"} & set(data):
+    if {*DOCUMENT_SCOPE_FIELDS, "requires_acknowledgement", "acknowledgement_days"} & set(data):
         document_scope_changed.send(sender=ControlledDocument, document=document)
     return document
 

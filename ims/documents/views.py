@@ -135,18 +135,7 @@ class DocumentEditView(ObjectEditView):
                 attachment=data.get("attachment"),
                 effective_date=data.get("effective_date"),
             )
-        fields = (
-            "title",
-            "doc_type",
-            "disciplines",
-            "owner",
-            "sites",
-            "functions",
-            "roles",
-            "review_interval_months",
-            "requires_acknowledgement",
-            "acknowledgement_days",
-        )
+        fields = (*services.DOCUMENT_FIELDS, *services.DOCUMENT_SCOPE_FIELDS)
         return services.document_update(
             actor=self.request.user, document=self.object, data={k: data[k] for k in fields}
         )

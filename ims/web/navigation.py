@@ -45,6 +45,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Documents", "documents:document_list", "files"),
             NavItem("Policies", "policies:document_list", "file-earmark-text"),
             NavItem("My tasks", "policies:my_tasks", "check2-square"),
+            NavItem("Inbox", "notifications:inbox", "inbox"),
             NavItem(
                 "Acknowledgements",
                 "policies:coverage",

@@ -261,3 +261,19 @@ class TestDigestAndEscalation:
         task = tasks_of(version).get(person=org.emp_a)
         daily_sweep(on=task.due_date + datetime.timedelta(days=2))
         assert not Notice.objects.filter(person=manager).exists()
+
+
+class TestInbox:
+    def test_inbox_shows_the_notices_of_the_digest_own_only(self, org, password_hash, client_for):
+        from django.urls import reverse
+
+        effective_policy(password_hash, sites=[org.site_a], title="Integrated IMS policy")
+        daily_sweep(on=timezone.localdate())
+        page = client_for(org.emp_a).get(reverse("notifications:inbox"))
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "1 document(s) to read and acknowledge" in html and "Integrated IMS policy" in html
+        assert page.context["unread"] == 1
+        client_for(org.emp_a).post(reverse("notifications:inbox"))
+        assert not Notice.objects.filter(person=org.emp_a, read_at__isnull=True).exists()
+        assert "data-inbox-empty" in client_for(org.emp_b).get(reverse("notifications:inbox")).content.decode()
