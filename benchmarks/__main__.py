@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
-SECTIONS = ("web", "imports", "audit", "acknowledgements")
+SECTIONS = ("web", "imports", "audit", "acknowledgements", "training")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if seeded:
         say(f"Seeded the {size} organisation in {time.monotonic() - started:.1f} s")
     for line in output.getvalue().splitlines():
-        if line.startswith(("Document control:", "Policies and objectives:")):
+        if line.startswith(("Document control:", "Policies and objectives:", "Training:")):
             say(f"  {line}")
     from django.db.models import Count
 
@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.acknowledgements import run_acknowledgements
 
         run_acknowledgements(say)
+    if "training" in chosen:
+        from benchmarks.training import run_training
+
+        run_training(say)
+        say()
     results = RESULTS if chosen == list(SECTIONS) else RESULTS.with_name(f"latest-{'-'.join(chosen)}.txt")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("ims.esign.api.urls")),
     path("", include("ims.documents.api.urls")),
     path("", include("policies.api.urls")),
+    path("training/", include("training.api.urls")),
     path("", include(router.urls)),
 ]

@@ -196,6 +196,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "ims.notifications.tasks.daily_sweep",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=15),
     },
+    "training-assignment-reconcile": {
+        "task": "training.tasks.assignments_reconcile",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=40),
+    },
+    "training-compliance-snapshot": {
+        "task": "training.tasks.compliance_snapshot_take",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=1, minute=0),
+    },
     "policies-acknowledgement-reconcile": {
         "task": "policies.tasks.acknowledgements_reconcile",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=20),
@@ -207,12 +215,21 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Acknowledgements: days overdue before the person's manager is told (in the manager's daily digest).
 IMS_ACKNOWLEDGEMENT_ESCALATION_DAYS = int(os.environ.get("IMS_ACKNOWLEDGEMENT_ESCALATION_DAYS", "7"))
+# Training reminders: days before the due date, days overdue before the manager and the site's quality
+# managers are told, and what counts as "due soon" in the matrix.
+IMS_TRAINING_REMINDER_DAYS = tuple(
+    int(d) for d in os.environ.get("IMS_TRAINING_REMINDER_DAYS", "14,7,1").split(",") if d.strip()
+)
+IMS_TRAINING_ESCALATION_DAYS = int(os.environ.get("IMS_TRAINING_ESCALATION_DAYS", "7"))
+IMS_TRAINING_DUE_SOON_DAYS = int(os.environ.get("IMS_TRAINING_DUE_SOON_DAYS", "14"))
 # Links in e-mails.
 IMS_BASE_URL = os.environ.get("IMS_BASE_URL", "http://127.0.0.1:8000")
 # HMAC key of the audit seals; keep it outside the database (a DB superuser must not be able to re-seal).
 IMS_AUDIT_SEAL_KEY = os.environ.get("IMS_AUDIT_SEAL_KEY", "")
 
 # --- Authentication and sessions ---------------------------------------------------
+# Links typed without a scheme are https (the Django 6 default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "org.Person"
 AUTHENTICATION_BACKENDS = [
     "ims.access.lockout.LockoutBackend",  # first: refuses locked-out accounts before any password check

@@ -40,6 +40,7 @@ MOUNTS: dict[str, str] = {
     "account/": PAGE,  # own security pages (second factor, password, sessions) and unlocking accounts
     "policies/": PAGE,  # objectives, readings, RACI, my tasks, acknowledgement coverage
     "inbox/": PAGE,  # the person's own notices
+    "training/": PAGE,  # courses, requirements, assignments, sessions, assessments, the matrix
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

@@ -1,6 +1,19 @@
+"""Step 4 — training matrix, assignments, sessions and competency assessments."""
+
 from django.apps import AppConfig
 
 
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = "Training"
+
+    def scale_seed(self, size_name: str, seed: int, log) -> str:
+        """Courses, requirements, assignments and records at scale (called by ``manage.py seed_scale``)."""
+        from .scale import scale_training_seed
+
+        return scale_training_seed(size_name, seed=seed, log=log)
+
+    def ready(self) -> None:
+        from . import receivers, reminders  # noqa: F401  (registers the notice producer)
+
+        receivers.connect()

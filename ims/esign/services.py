@@ -46,6 +46,7 @@ from .constants import (
     statement_sha256,
 )
 from .models import Signature, SignatureCertification, SigningAttempt, SigningLock, SigningUnlock
+from .qualification import run_signer_checks
 from .registry import get_signable
 
 MAX_REASON_LENGTH = 500
@@ -184,6 +185,7 @@ def _sign(
         )
     if record is not None:
         _check_record(signer=signer, record=record, meaning=meaning, check_visible=check_visible, workflow=workflow)
+        run_signer_checks(signer=signer, record=record, meaning=meaning)
 
     refusal: SignatureRefused | None = None
     new_lock: SigningLock | None = None
@@ -336,6 +338,48 @@ def signature_create(
         apply=apply,
         workflow=workflow,
         check_visible=check_visible,
+    )
+
+
+def signature_create_for_new_record(
+    *,
+    signer,
+    model: type[models.Model],
+    create_record: Callable[[datetime.datetime], models.Model],
+    meaning: str,
+    password: str | None,
+    username: str | None = None,
+    reason: str = "",
+    session=None,
+    channel: str = SignatureChannel.WEB,
+    ip: str | None = None,
+    apply: Callable[[Signature], Any] | None = None,
+) -> Signature:
+    """Create a record and sign it in one ceremony (e.g. a training record signed "trained").
+
+    ``create_record(now)`` runs only after every check passed (credentials included), inside the signature's
+    transaction: a refused signature creates no record. Only the owning app's workflow service calls this.
+    """
+    entry = get_signable(model)
+    if entry is None or meaning not in entry.meanings:
+        raise SignatureRefused(
+            _("“%(meaning)s” is not a meaning for signing this record.") % {"meaning": meaning},
+            code="meaning_not_allowed",
+            status=400,
+            field="meaning",
+        )
+    return _sign(
+        signer=signer,
+        meaning=meaning,
+        password=password,
+        username=username,
+        reason=reason,
+        session=session,
+        channel=channel,
+        ip=ip,
+        create_record=create_record,
+        apply=apply,
+        workflow=True,
     )
 
 

@@ -33,7 +33,24 @@ DOCUMENT_AUTHORING: dict[str, tuple[str, ...]] = {
 
 # Whether a colleague has read and acknowledged a policy is for the people who manage compliance, not
 # for every reader at the site: employees and trainers see their own tasks only ("My tasks").
-OWN_TASKS_ONLY: dict[str, tuple[str, ...]] = {"policies.acknowledgement": ()}
+OWN_TASKS_ONLY: dict[str, tuple[str, ...]] = {
+    "policies.acknowledgement": (),
+    "training.assignment": (),
+    "training.trainingrecord": (),
+    "training.attendance": (),
+    "training.attempt": (),
+    "training.question": (),
+}
+# Trainers see the training of their sites and verify practical skills.
+TRAINING_DELIVERY: dict[str, tuple[str, ...]] = {
+    "policies.acknowledgement": (),
+    "training.assignment": ("view",),
+    "training.trainingrecord": ("view", "verify"),
+    "training.trainingsession": ("view", "run"),
+    "training.attendance": ("view",),
+    "training.attempt": ("view",),
+    "training.question": (),
+}
 
 
 @dataclass(frozen=True)
@@ -88,7 +105,7 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         RoleCode.TRAINER,
         "Runs training sessions and records attendance and competency.",
         READ,
-        per_model=OWN_TASKS_ONLY,
+        per_model=TRAINING_DELIVERY,
     ),
     RoleSpec(
         RoleCode.EMPLOYEE,

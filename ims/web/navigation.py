@@ -60,7 +60,20 @@ NAVIGATION: tuple[NavSection, ...] = (
     ),
     NavSection("Processes & gaps", "2", "diagram-3", (NavItem("Process maps", "processes:process_list", "diagram-3"),)),
     NavSection("IMS framework", "3", "book", (NavItem("IMS manual", "manual:manual_detail", "book"),)),
-    NavSection("Training", "4", "mortarboard", (NavItem("Training matrix", "training:matrix", "grid-3x3"),)),
+    NavSection(
+        "Training",
+        "4",
+        "mortarboard",
+        (
+            NavItem("My training", "training:my_training", "person-check"),
+            NavItem("Training matrix", "training:matrix", "grid-3x3", "training.view_assignment", check_view=True),
+            NavItem("Compliance", "training:compliance", "bar-chart", "training.view_assignment", check_view=True),
+            NavItem("Courses", "training:course_list", "journal-text"),
+            NavItem("Requirements", "training:requirement_list", "diagram-2", "training.view_trainingrequirement"),
+            NavItem("Sessions", "training:session_list", "calendar-event"),
+            NavItem("Attend a session", "training:session_checkin", "qr-code"),
+        ),
+    ),
     NavSection(
         "Implementation", "5", "rocket-takeoff", (NavItem("Site rollout", "implementation:plan_list", "rocket"),)
     ),

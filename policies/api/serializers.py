@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ims.esign.api.serializers import SignatureSerializer
-from ims.org.api.serializers import ScopedRelatedField, StrictSerializer
+from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
 from ims.org.models import Function, Person, Site
 
 from ..choices import Assignment, Health, ObjectiveLevel
@@ -144,15 +144,6 @@ class ResponsibilityBulkResultSerializer(serializers.Serializer):
 # --- Read-and-acknowledge tasks --------------------------------------------------------------------------------------
 
 
-class PersonBriefSerializer(serializers.ModelSerializer):
-    display_name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Person
-        fields = ["id", "username", "display_name"]
-        read_only_fields = fields
-
-
 class AcknowledgementSerializer(serializers.ModelSerializer):
     """A task to read one effective version and acknowledge it; ``signature`` once acknowledged."""
 
@@ -255,14 +246,6 @@ class AcknowledgeSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
-
-
-class RefusalSerializer(serializers.Serializer):
-    """Why nothing was signed or recorded."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
 
 
 class CoverageFiguresSerializer(serializers.Serializer):

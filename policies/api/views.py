@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from ims.access.permissions import user_can_any_site
 from ims.audit.context import current as current_audit_context
+from ims.esign.api.serializers import RefusalSerializer
 from ims.esign.api.views import refusal_response
 from ims.esign.choices import SignatureChannel
 from ims.esign.selectors import viewer_timezone
@@ -45,7 +46,6 @@ from .serializers import (
     DistributionSerializer,
     ObjectiveReadingSerializer,
     ObjectiveSerializer,
-    RefusalSerializer,
     ResponsibilityBulkResultSerializer,
     ResponsibilityBulkSerializer,
     ResponsibilitySerializer,

@@ -58,7 +58,12 @@ def test_employee_lists_mine_opens_and_acknowledges(org, client_for, policy, cer
     mine = client.get(reverse("acknowledgement-mine")).json()
     assert [row["id"] for row in mine["results"]] == [task.pk]
     row = mine["results"][0]
-    assert row["person"] == {"id": org.emp_a.pk, "username": "emp_a", "display_name": org.emp_a.display_name}
+    assert row["person"] == {
+        "id": org.emp_a.pk,
+        "username": "emp_a",
+        "employee_id": "EMP_A",
+        "display_name": org.emp_a.display_name,
+    }
     assert (row["document_number"], row["version_number"], row["site_code"], row["function_code"]) == (
         policy.document.number,
         1,

@@ -94,3 +94,11 @@ class SignatureSerializer(serializers.ModelSerializer):
 
     def get_manifestation(self, obj) -> str:
         return self._manifestation(obj).text
+
+
+class RefusalSerializer(serializers.Serializer):
+    """Why nothing was signed or recorded (a refused signature, or a workflow step that is not allowed now)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)

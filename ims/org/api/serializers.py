@@ -228,3 +228,14 @@ class MembershipSerializer(StrictSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"valid_from": {"required": False}}
+
+
+class PersonBriefSerializer(serializers.ModelSerializer):
+    """A person as other records show them: id, user ID, employee id, name."""
+
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "username", "employee_id", "display_name"]
+        read_only_fields = fields

@@ -1,0 +1,66 @@
+"""``GET /api/v1/training/matrix/``: the matrix as JSON, scoped like the page."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from ims.org.choices import RoleCode
+
+from .factories import course_at, require
+
+pytestmark = [pytest.mark.django_db, pytest.mark.req("ISO9001-7.3")]
+
+
+def api(person) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(person)
+    return client
+
+
+def test_matrix_of_a_site_with_cell_states(org):
+    course = course_at(org.site_a, code="GMP-101")
+    course_at(org.site_a, code="OTHER-1")
+    require(org.site_a, course, role=org.roles[RoleCode.EMPLOYEE], grace_days=5)
+    response = api(org.qm_a).get("/api/v1/training/matrix/", {"site": "SITEA"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [c["code"] for c in body["courses"]] == ["GMP-101", "OTHER-1"]
+    rows = {r["employee_id"]: r for r in body["rows"]}
+    emp = rows["EMP_A"]["cells"]
+    assert emp[0]["state"] == "due_soon" and emp[1]["state"] == "not_required"
+    assert rows["QM_A"]["cells"][0]["state"] == "not_required"
+    overdue_only = api(org.qm_a).get("/api/v1/training/matrix/", {"site": "SITEA", "state": "due_soon"}).json()
+    assert [r["employee_id"] for r in overdue_only["rows"]] == ["EMP_A"]
+
+
+def test_other_sites_and_employees_are_refused(org):
+    course = course_at(org.site_a)
+    require(org.site_a, course)
+    assert api(org.qm_b).get("/api/v1/training/matrix/", {"site": "SITEA"}).status_code == 400
+    assert api(org.emp_a).get("/api/v1/training/matrix/", {"site": "SITEA"}).status_code == 403
+
+
+def test_query_count_does_not_grow_with_people(org, django_assert_max_num_queries):
+    from ims.org import services as org_services
+
+    course = course_at(org.site_a)
+    require(org.site_a, course)
+    client = api(org.qm_a)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/api/v1/training/matrix/", {"site": "SITEA"})  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/v1/training/matrix/", {"site": "SITEA"})
+    for index in range(20):
+        person = org_services.person_create(
+            username=f"op_{index}", employee_id=f"OP{index}", first_name="O", last_name=f"{index}"
+        )
+        org_services.membership_create(
+            person=person, site=org.site_a, function=org.qa, role=org.roles[RoleCode.EMPLOYEE]
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/api/v1/training/matrix/", {"site": "SITEA"})
+    assert len(response.json()["rows"]) >= 23
+    assert len(many) == len(few)

@@ -1,0 +1,210 @@
+"""Training-due reminders and overdue escalation: notices written by the kernel's daily sweep.
+
+The kernel's daily sweep (``ims.notifications.services.daily_sweep``) runs this producer, then e-mails each
+person at most one digest a day with all their new notices; the in-app inbox shows the same notices.
+
+* **Reminders.** ``IMS_TRAINING_REMINDER_DAYS`` (default 14, 7 and 1 days before the due date) are the steps;
+  step 0 is the due date itself (and after). An assignment is reminded when it reaches a step it was not
+  reminded at; ``Assignment.reminded_days`` keeps the step sent, so a re-run the same day (or the next day
+  within the same step) sends nothing new. A person gets one notice a day listing all the trainings reminded.
+* **Escalation.** ``IMS_TRAINING_ESCALATION_DAYS`` (default 7) days after the due date, the person's manager and
+  the quality managers of the assignment's site are told, once per assignment (``Assignment.escalated_at``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ims.audit.context import audit_context
+from ims.esign.services import db_now
+from ims.notifications.models import Notice
+from ims.notifications.registry import notice_producer
+from ims.org.choices import RoleCode
+from ims.org.models import Membership
+
+from .choices import AssignmentStatus
+from .models import Assignment
+
+REMINDER_CATEGORY = "training"
+ESCALATION_CATEGORY = "training_escalation"
+MAX_LINES = 15
+BATCH = 5000
+
+
+def reminder_steps() -> tuple[int, ...]:
+    """The configured reminder steps in days before the due date, largest first, always ending with 0."""
+    steps = {int(d) for d in getattr(settings, "IMS_TRAINING_REMINDER_DAYS", (14, 7, 1)) if int(d) >= 0}
+    return tuple(sorted(steps | {0}, reverse=True))
+
+
+def escalation_days() -> int:
+    return int(getattr(settings, "IMS_TRAINING_ESCALATION_DAYS", 7))
+
+
+def _step_filter(on: datetime.date, steps: tuple[int, ...]) -> Q:
+    """Assignments that reached a step (days left ≤ step, above the next smaller step) not reminded at yet."""
+    ascending = sorted(steps)
+    condition = Q(pk__in=[])
+    for index, step in enumerate(ascending):
+        window = Q(due_date__lte=on + datetime.timedelta(days=step))
+        if index:
+            window &= Q(due_date__gt=on + datetime.timedelta(days=ascending[index - 1]))
+        condition |= window & (Q(reminded_days__isnull=True) | Q(reminded_days__gt=step))
+    return condition
+
+
+def _step_of(due: datetime.date, on: datetime.date, steps: tuple[int, ...]) -> int:
+    left = (due - on).days
+    return min(step for step in steps if step >= left) if left > 0 else 0
+
+
+def _when(assignment: Assignment, on: datetime.date) -> str:
+    if assignment.due_date < on:
+        return _("overdue since %(d)s") % {"d": assignment.due_date.isoformat()}
+    if assignment.due_date == on:
+        return _("due today")
+    return _("due %(d)s") % {"d": assignment.due_date.isoformat()}
+
+
+def _lines(items: list[Assignment], on: datetime.date, with_person: bool = False) -> str:
+    lines = []
+    for assignment in items[:MAX_LINES]:
+        who = f"{assignment.person.display_name} ({assignment.site.code}): " if with_person else ""
+        lines.append(f"- {who}{assignment.course.code} {assignment.course.title} ({_when(assignment, on)})")
+    if len(items) > MAX_LINES:
+        lines.append(_("… and %(n)s more.") % {"n": len(items) - MAX_LINES})
+    return "\n".join(lines)
+
+
+def _notices_write(category: str, on: datetime.date, messages: dict[int, tuple[str, int]], url: str) -> int:
+    """One notice per person for the day; a person who has one already (an earlier run) gets the lines added.
+
+    ``messages``: person id → (body, number of items). Two queries, plus one update per notice that existed.
+    """
+    if not messages:
+        return 0
+    existing = {n.person_id: n for n in Notice.objects.filter(person_id__in=list(messages), category=category, day=on)}
+    subject = _subject(category)
+    new = [
+        Notice(
+            person_id=person_id,
+            category=category,
+            day=on,
+            subject=subject % {"n": count},
+            body=body,
+            url=url,
+            item_count=count,
+        )
+        for person_id, (body, count) in messages.items()
+        if person_id not in existing
+    ]
+    Notice.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    for person_id, notice in existing.items():  # a later run the same day: added (in tomorrow's digest if sent)
+        body, count = messages[person_id]
+        notice.body = f"{notice.body}\n{body}"
+        notice.item_count += count
+        notice.subject = subject % {"n": notice.item_count}
+        notice.emailed_on = None
+        notice.read_at = None
+        notice.save(update_fields=["body", "item_count", "subject", "emailed_on", "read_at"])
+    return len(messages)
+
+
+def _subject(category: str) -> str:
+    if category == ESCALATION_CATEGORY:
+        return _("%(n)s overdue training(s) to follow up")
+    return _("%(n)s training(s) due")
+
+
+@transaction.atomic
+def training_reminders(*, on: datetime.date) -> int:
+    """Remind people of the assignments that reached a reminder step today; returns the notices written."""
+    steps = reminder_steps()
+    due = list(
+        Assignment._base_manager.select_for_update(skip_locked=True, of=("self",))
+        .filter(_step_filter(on, steps), status=AssignmentStatus.OPEN, person__is_active=True)
+        .select_related("course", "person", "site")
+        .order_by("person_id", "due_date", "pk")
+    )
+    if not due:
+        return 0
+    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    by_step: dict[int, list[int]] = defaultdict(list)
+    for assignment in due:
+        by_person[assignment.person_id].append(assignment)
+        by_step[_step_of(assignment.due_date, on, steps)].append(assignment.pk)
+    messages = {person: (_lines(items, on), len(items)) for person, items in by_person.items()}
+    written = _notices_write(REMINDER_CATEGORY, on, messages, reverse("training:my_training"))
+    with audit_context(reason=_("Training reminder sent")):
+        for step, pks in by_step.items():
+            for start in range(0, len(pks), BATCH):
+                Assignment._base_manager.filter(pk__in=pks[start : start + BATCH]).update(reminded_days=step)
+    return written
+
+
+def _quality_managers(site_ids: set[int], on: datetime.date) -> dict[int, set[int]]:
+    """Site id → the people holding the quality manager role there on ``on`` (current membership, active)."""
+    managers: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Membership.objects.current(on)
+        .filter(site_id__in=site_ids, role__code=RoleCode.QUALITY_MANAGER, person__is_active=True)
+        .values_list("site_id", "person_id")
+    )
+    for site_id, person_id in rows:
+        managers[site_id].add(person_id)
+    return managers
+
+
+@transaction.atomic
+def training_escalations(*, on: datetime.date) -> int:
+    """Tell the manager and the site's quality managers, once per assignment, about training overdue long enough."""
+    days = escalation_days()
+    overdue = list(
+        Assignment._base_manager.select_for_update(skip_locked=True, of=("self",))
+        .filter(
+            status=AssignmentStatus.OPEN,
+            escalated_at__isnull=True,
+            due_date__lte=on - datetime.timedelta(days=days),
+            person__is_active=True,
+        )
+        .select_related("course", "person", "person__manager", "site")
+        .order_by("site__code", "person__last_name", "due_date", "pk")
+    )
+    if not overdue:
+        return 0
+    quality_managers = _quality_managers({a.site_id for a in overdue}, on)
+    by_recipient: dict[int, list[Assignment]] = defaultdict(list)
+    escalated = []
+    for assignment in overdue:
+        recipients = set(quality_managers.get(assignment.site_id, ()))
+        manager = assignment.person.manager
+        if manager is not None and manager.is_active:
+            recipients.add(manager.pk)
+        recipients.discard(assignment.person_id)
+        if not recipients:
+            continue  # nobody to tell yet: tried again tomorrow (e.g. once a quality manager is appointed)
+        for recipient in recipients:
+            by_recipient[recipient].append(assignment)
+        escalated.append(assignment.pk)
+    messages = {person: (_lines(items, on, with_person=True), len(items)) for person, items in by_recipient.items()}
+    written = _notices_write(ESCALATION_CATEGORY, on, messages, reverse("training:compliance"))
+    if escalated:
+        reason = _("Overdue by %(n)s days: escalated to the manager and the quality manager") % {"n": days}
+        with audit_context(reason=reason):
+            now = db_now()
+            for start in range(0, len(escalated), BATCH):
+                Assignment._base_manager.filter(pk__in=escalated[start : start + BATCH]).update(escalated_at=now)
+    return written
+
+
+@notice_producer("training")
+def training_notices(on: datetime.date) -> int:
+    """The daily sweep's training part: reminders, then escalations (each idempotent for the day)."""
+    return training_reminders(on=on) + training_escalations(on=on)
