@@ -7,6 +7,12 @@ class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = "Training"
 
+    def demo_seed(self) -> str:
+        """Called by ``manage.py seed_demo``."""
+        from .demo import training_demo_seed
+
+        return training_demo_seed()
+
     def scale_seed(self, size_name: str, seed: int, log) -> str:
         """Courses, requirements, assignments and records at scale (called by ``manage.py seed_scale``)."""
         from .scale import scale_training_seed
@@ -14,6 +20,6 @@ class TrainingConfig(AppConfig):
         return scale_training_seed(size_name, seed=seed, log=log)
 
     def ready(self) -> None:
-        from . import receivers, reminders  # noqa: F401  (registers the notice producer)
+        from . import cards, receivers, reminders  # noqa: F401  (register the dashboard cards, the notice producer)
 
         receivers.connect()

@@ -64,3 +64,16 @@ def test_query_count_does_not_grow_with_people(org, django_assert_max_num_querie
         response = client.get("/api/v1/training/matrix/", {"site": "SITEA"})
     assert len(response.json()["rows"]) >= 23
     assert len(many) == len(few)
+
+
+def test_dashboard_shows_own_training_and_compliance(org, client_for):
+    from django.urls import reverse
+
+    course = course_at(org.site_a, code="GMP-DASH")
+    require(org.site_a, course, role=org.roles[RoleCode.EMPLOYEE])
+    employee = client_for(org.emp_a).get(reverse("web:dashboard")).content.decode()
+    assert 'data-card="my-training"' in employee and "GMP-DASH" in employee
+    assert 'data-card="training-compliance"' not in employee
+    manager = client_for(org.qm_a).get(reverse("web:dashboard")).content.decode()
+    assert 'data-card="training-compliance"' in manager
+    assert 'data-card="training-compliance"' not in client_for(org.qm_b).get(reverse("web:dashboard")).content.decode()

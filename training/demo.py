@@ -1,0 +1,117 @@
+"""Demo training for ``manage.py seed_demo``: a small catalogue, requirements, a question bank and a session.
+
+Idempotent: nothing changes when the demo courses exist. Everything goes through the services, so the
+assignments appear the way they do in production (requirements × memberships).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ims.documents.models import ControlledDocument
+from ims.org.choices import RoleCode
+from ims.org.models import Person, Role, Site
+
+from . import assessments, catalogue, services, sessions
+from .models import Assignment, Course
+from .models.assessment import QuestionKind
+
+GMP = "GMP-101"
+IMS_AWARENESS = "IMS-AWARE-01"
+GOWNING = "CLEAN-GOWN-01"
+
+GMP_QUESTIONS = (
+    (
+        "Who may release a batch for sale?",
+        QuestionKind.SINGLE,
+        (("The Qualified Person", True), ("The production shift lead", False), ("Anyone who signed the record", False)),
+    ),
+    (
+        "A record entry is wrong. What do you do?",
+        QuestionKind.SINGLE,
+        (
+            ("Strike it through once, write the correction, sign, date and give the reason", True),
+            ("Use correction fluid and write over it", False),
+            ("Tear out the page and rewrite it", False),
+        ),
+    ),
+    (
+        "Which of these are ALCOA+ principles of data integrity?",
+        QuestionKind.MULTIPLE,
+        (("Attributable", True), ("Contemporaneous", True), ("Approximate", False), ("Enduring", True)),
+    ),
+    (
+        "You find a deviation from the procedure during production. What comes first?",
+        QuestionKind.SINGLE,
+        (("Stop, secure the product and tell your supervisor", True), ("Finish the batch, report later", False)),
+    ),
+)
+
+
+@transaction.atomic
+def training_demo_seed() -> str:
+    if Course.objects.filter(code=GMP).exists():
+        return "training unchanged"
+    qm = Person.objects.get(username="qm.basel")
+    trainer = Person.objects.get(username="trainer.basel")
+    sites = list(Site.objects.filter(is_active=True).order_by("code"))
+    basel = Site.objects.get(code="BSL")
+    policy = ControlledDocument.objects.filter(number="POL-IMS-001").first()
+    employee = Role.objects.get(code=RoleCode.EMPLOYEE)
+
+    gmp = catalogue.course_create(
+        actor=None,
+        sites=sites,
+        code=GMP,
+        title="GMP basics",
+        description="Good manufacturing practice for everyone who works on or near the product.",
+        duration_minutes=90,
+        has_assessment=True,
+    )
+    awareness = catalogue.course_create(
+        actor=None,
+        sites=sites,
+        documents=[policy] if policy else [],
+        code=IMS_AWARENESS,
+        title="The integrated management system and our policy",
+        description="What the IMS is, the policy's commitments and your part in them.",
+        duration_minutes=30,
+    )
+    gowning = catalogue.course_create(
+        actor=None,
+        sites=[basel],
+        code=GOWNING,
+        title="Cleanroom gowning (grade B)",
+        description="Gowning sequence, verified in person by a trainer.",
+        duration_minutes=60,
+        requires_practical=True,
+    )
+    for text, kind, choices in GMP_QUESTIONS:
+        assessments.question_create(
+            actor=qm,
+            course=gmp,
+            text=text,
+            kind=kind,
+            choices=[{"text": t, "is_correct": ok} for t, ok in choices],
+        )
+    assessments.settings_update(actor=qm, course=gmp, pass_mark=75, questions_per_attempt=4, retake_limit=2)
+    for site in sites:
+        services.requirement_create(actor=None, site=site, course=gmp, recurrence_months=12, grace_days=30)
+        services.requirement_create(actor=None, site=site, course=awareness, role=employee, grace_days=21)
+    services.requirement_create(actor=None, site=basel, course=gowning, role=employee, grace_days=14)
+    start = timezone.localtime(timezone.now(), basel.tzinfo).replace(hour=9, minute=0, second=0, microsecond=0)
+    start += datetime.timedelta(days=2)
+    sessions.session_create(
+        actor=None,
+        course=gowning,
+        site=basel,
+        location="Building 3, gowning room",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        capacity=8,
+        trainer=trainer,
+    )
+    return f"training: 3 courses, {Assignment.objects.count()} assignments, 1 session planned"
