@@ -250,7 +250,7 @@ def run_matrix_page() -> list:
             continue
         client = signed_in_client(user)
         timings.append(
-            measure(client, f"matrix page of {site.code} as {who}", f"/training/?site={site.pk}", requests=15)
+            measure(client, f"matrix page of {site.code} as {who}", f"/training/matrix/?site={site.pk}", requests=15)
         )
         timings.append(
             measure(client, f"compliance of {site.code} as {who}", f"/training/compliance/?site={site.pk}", requests=10)
