@@ -10,7 +10,6 @@ from ``policies.coverage``, through ``restrict()`` like the page.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -22,11 +21,8 @@ from rest_framework.views import APIView
 from ims.access.permissions import user_can_any_site
 from ims.audit.context import current as current_audit_context
 from ims.esign.api.serializers import RefusalSerializer
-from ims.esign.api.views import refusal_response
-from ims.esign.choices import SignatureChannel
+from ims.esign.api.views import sign_through_api
 from ims.esign.selectors import viewer_timezone
-from ims.esign.services import SignatureRefused
-from ims.esign.views import client_ip
 from ims.org.models import Function, Site
 from ims.web.api import ScopedModelViewSet, ScopedPermission
 
@@ -215,10 +211,6 @@ class AcknowledgementPermission(ScopedPermission):
         return super().has_object_permission(request, view, obj)
 
 
-def _not_acknowledged(error: distribution.AcknowledgementRefused) -> Response:
-    return Response({"code": error.code, "detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List read-and-acknowledge tasks",
@@ -315,24 +307,14 @@ class AcknowledgementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         task = self._own_task()
         serializer = AcknowledgeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        session = request._request.session if request.auth is None and hasattr(request._request, "session") else None
-        try:
-            distribution.acknowledgement_sign(
-                actor=request.user,
-                acknowledgement=task,
-                password=data.get("password"),
-                username=data.get("username"),
-                session=session,
-                channel=SignatureChannel.API,
-                ip=client_ip(request._request),
-            )
-        except SignatureRefused as refusal:
-            return refusal_response(refusal)
-        except PermissionDenied as error:
-            raise exceptions.PermissionDenied(str(error)) from error
-        except distribution.AcknowledgementRefused as error:
-            return _not_acknowledged(error)
+        refusal = sign_through_api(
+            request,
+            distribution.acknowledgement_sign,
+            refused=distribution.AcknowledgementRefused,
+            acknowledgement=task,
+        )
+        if refusal is not None:
+            return refusal
         return self._answer(task)
 
 

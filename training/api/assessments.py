@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -19,10 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ims.esign.api.views import refusal_response
-from ims.esign.choices import SignatureChannel
-from ims.esign.services import SignatureRefused
-from ims.esign.views import client_ip
+from ims.esign.api.views import sign_through_api
 
 from .. import assessments
 from ..models import Assignment, Attempt, Choice, Question, TrainingRecord
@@ -33,10 +29,6 @@ NOT_YOURS = "This attempt is somebody else's."
 
 def _refused(error: TrainingRefused) -> Response:
     return Response({"code": error.code, "detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
-
-
-def _session(request):
-    return request._request.session if request.auth is None and hasattr(request._request, "session") else None
 
 
 class StrictSerializer(serializers.Serializer):
@@ -262,23 +254,9 @@ class AttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         attempt = self._own()
         serializer = AssessmentSignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            assessments.attempt_sign(
-                actor=request.user,
-                attempt=attempt,
-                password=data.get("password"),
-                username=data.get("username"),
-                session=_session(request),
-                channel=SignatureChannel.API,
-                ip=client_ip(request._request),
-            )
-        except SignatureRefused as refusal:
-            return refusal_response(refusal)
-        except TrainingRefused as error:
-            return _refused(error)
-        except PermissionDenied as error:
-            raise exceptions.PermissionDenied(str(error)) from error
+        refusal = sign_through_api(request, assessments.attempt_sign, refused=TrainingRefused, attempt=attempt)
+        if refusal is not None:
+            return refusal
         return self._answer(attempt)
 
 
@@ -357,21 +335,8 @@ class RecordVerifyApi(APIView):
         record = get_object_or_404(TrainingRecord.objects.restrict(request.user, "view"), pk=pk)
         serializer = AssessmentSignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            record = assessments.record_verify(
-                actor=request.user,
-                record=record,
-                password=data.get("password"),
-                username=data.get("username"),
-                session=_session(request),
-                channel=SignatureChannel.API,
-                ip=client_ip(request._request),
-            )
-        except SignatureRefused as refusal:
-            return refusal_response(refusal)
-        except TrainingRefused as error:
-            return _refused(error)
-        except PermissionDenied as error:
-            raise exceptions.PermissionDenied(str(error)) from error
+        refusal = sign_through_api(request, assessments.record_verify, refused=TrainingRefused, record=record)
+        if refusal is not None:
+            return refusal
+        record.refresh_from_db()
         return Response(RecordVerifiedSerializer(record).data)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -22,11 +21,8 @@ from rest_framework.response import Response
 
 from ims.access.permissions import user_can_any_site, user_sites
 from ims.esign.api.serializers import RefusalSerializer, SignatureSerializer
-from ims.esign.api.views import refusal_response
-from ims.esign.choices import SignatureChannel
+from ims.esign.api.views import sign_through_api
 from ims.esign.selectors import viewer_timezone
-from ims.esign.services import SignatureRefused
-from ims.esign.views import client_ip
 from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
 from ims.org.models import Person, Site
 from ims.web.api import ScopedModelViewSet, ScopedPermission
@@ -430,24 +426,9 @@ class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise exceptions.PermissionDenied("Only the attendee signs their own training.")
         serializer = SignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        web_session = (
-            request._request.session if request.auth is None and hasattr(request._request, "session") else None
+        refusal = sign_through_api(
+            request, sessions.attendance_sign, refused=sessions.SessionRefused, attendance=attendance
         )
-        try:
-            sessions.attendance_sign(
-                actor=request.user,
-                attendance=attendance,
-                password=data.get("password"),
-                username=data.get("username"),
-                session=web_session,
-                channel=SignatureChannel.API,
-                ip=client_ip(request._request),
-            )
-        except SignatureRefused as refusal:
-            return refusal_response(refusal)
-        except PermissionDenied as error:
-            raise exceptions.PermissionDenied(str(error)) from error
-        except sessions.SessionRefused as error:
-            return _refused(error)
+        if refusal is not None:
+            return refusal
         return self._answer(attendance)

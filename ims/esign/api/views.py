@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import ValidationError
@@ -39,6 +40,35 @@ def refusal_response(refusal: services.SignatureRefused) -> Response:
     if refusal.link:
         body["link"] = refusal.link
     return Response(body, status=refusal.status)
+
+
+def sign_through_api(request, service, *, refused: type[Exception] = (), **arguments) -> Response | None:
+    """Run an app's signing service from an API view: credentials from the request, channel API.
+
+    ``service(actor=…, password=…, username=…, session=…, channel=…, ip=…, **arguments)``. Answers ``None`` when
+    it signed; otherwise the response to return: the refused signature's status (nothing signed), 403 when the
+    record is not the caller's to sign, 409 with the code for the app's ``refused`` workflow errors.
+    """
+    data = request.data if hasattr(request.data, "get") else {}
+    web_session = request._request.session if request.auth is None and hasattr(request._request, "session") else None
+    try:
+        service(
+            actor=request.user,
+            password=data.get("password"),
+            username=data.get("username"),
+            session=web_session,
+            channel=SignatureChannel.API,
+            ip=client_ip(request._request),
+            **arguments,
+        )
+    except services.SignatureRefused as refusal:
+        return refusal_response(refusal)
+    except PermissionDenied as error:
+        return Response({"detail": str(error), "code": "permission_denied"}, status=403)
+    except refused as error:
+        code = getattr(error, "code", None) or "not_allowed"
+        return Response({"code": code, "detail": " ".join(getattr(error, "messages", [str(error)]))}, status=409)
+    return None
 
 
 class SignatureListCreateApi(APIView):
