@@ -153,7 +153,9 @@ CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": _CACHE_LOCATION,
-        "KEY_PREFIX": "ims",
+        # Parallel test workers share one Redis: each keeps its own keys (counters, throttles).
+        "KEY_PREFIX": "ims"
+        + (f"-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""),
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             # A Redis outage turns cache reads into misses (and throttles fail open), never into a 500.

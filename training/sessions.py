@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -308,15 +309,27 @@ def session_for_code(code: str) -> TrainingSession | None:
     return TrainingSession._base_manager.select_related("site", "course").filter(code=code).first()
 
 
+# Wrong session codes a person may type before check-in pauses (guessing a 6-character code is then hopeless).
+CHECK_IN_FAILURE_LIMIT = 10
+CHECK_IN_FAILURE_MINUTES = 15
+
+
 @transaction.atomic
 def attendance_check_in(*, actor, code: str) -> Attendance:
     """The signed-in person checks in with the session code; a person of the site who is not enrolled is a
     walk-in (enrolled now, capacity permitting). A wrong or expired code records nothing."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to check in."))
+    failures_key = f"training:check-in-failures:{actor.pk}"
+    if (cache.get(failures_key) or 0) >= CHECK_IN_FAILURE_LIMIT:
+        raise SessionRefused(
+            {"code": _("Too many wrong codes. Try again in %(n)s minutes.") % {"n": CHECK_IN_FAILURE_MINUTES}}
+        )
     session = session_for_code(code)
     if session is None or not is_site_member(actor, session.site):
-        # Another site's session answers like a wrong code: nothing about it is revealed.
+        # Another site's session answers like a wrong code: nothing about it is revealed. Guessing is limited.
+        if not cache.add(failures_key, 1, timeout=CHECK_IN_FAILURE_MINUTES * 60):
+            cache.incr(failures_key)
         raise SessionRefused({"code": _("No session has this code. Check the code shown by your trainer.")})
     session = _locked(session)
     now = db_now()

@@ -430,3 +430,19 @@ class TestAttendanceSheet:
         response = client_for(org.qm_a).get(reverse("training:session_sheet", args=[session.pk]))
         text, _pages = pdf_text(response.content)
         assert "Dr. Ext Ernal (GMP Academy)" in text
+
+
+def test_check_in_pauses_after_ten_wrong_codes(org):
+    """Guessing session codes is limited per person (anti-automation, like the sign-in lockout)."""
+    from django.core.cache import cache
+
+    from training import sessions as session_services
+
+    cache.delete(f"training:check-in-failures:{org.emp_a.pk}")
+    for _ in range(session_services.CHECK_IN_FAILURE_LIMIT):
+        with pytest.raises(session_services.SessionRefused):
+            session_services.attendance_check_in(actor=org.emp_a, code="ZZZZZZ")
+    with pytest.raises(session_services.SessionRefused) as refused:
+        session_services.attendance_check_in(actor=org.emp_a, code="ZZZZZZ")
+    assert "Too many wrong codes" in str(refused.value)
+    cache.delete(f"training:check-in-failures:{org.emp_a.pk}")
