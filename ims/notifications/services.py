@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,6 +66,7 @@ def digests_send(*, on: datetime.date | None = None) -> int:
     ):
         pending[notice.person_id].append(notice)
     sent = 0
+    mail = get_connection()  # one connection to the mail server for the whole sweep, not one per person
     for notices in pending.values():
         person = notices[0].person
         try:
@@ -78,7 +79,7 @@ def digests_send(*, on: datetime.date | None = None) -> int:
                     else _("IMS portal: %(n)s items need your attention")
                     % {"n": sum(n.item_count or 1 for n in notices)}
                 )
-                send_mail(subject, _digest_text(person, notices), None, [person.email])
+                send_mail(subject, _digest_text(person, notices), None, [person.email], connection=mail)
         except IntegrityError:
             continue  # another run sent today's digest meanwhile
         sent += 1
