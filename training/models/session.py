@@ -129,7 +129,7 @@ class TrainingSession(RegulatedModel):
 
     def __str__(self) -> str:
         local = self.starts_at.astimezone(self.site.tzinfo) if self.starts_at else None
-        when = local.strftime("%Y-%m-%d %H:%M") if local else ""
+        when = local.strftime("%Y-%m-%d %H:%M %Z") if local else ""
         return f"{self.course.code} · {when} · {self.location}"
 
     def get_absolute_url(self) -> str:
