@@ -312,7 +312,9 @@ def acknowledgement_notices(on: datetime.date) -> int:
     """One notice per person with open tasks (a digest item), one per manager with newly escalated tasks."""
     open_tasks = (
         Acknowledgement._base_manager.filter(status=AcknowledgementStatus.OPEN, person__is_active=True)
-        .exclude(person__notices__category="acknowledgements", person__notices__day=on)
+        # One subquery: both conditions must hold for the same notice (a two-condition exclude() across a
+        # multi-valued relation would not guarantee that).
+        .exclude(Exists(Notice.objects.filter(person=OuterRef("person"), category="acknowledgements", day=on)))
         .select_related("version__document", "person")
         .order_by("person_id", "due_date", "pk")
     )

@@ -46,6 +46,16 @@ def _sites_of(data: dict) -> list:
     return sites
 
 
+def _sites_change(actor, obj, data: dict, perm: str) -> None:
+    """Set ``obj.sites`` from ``data``; adding a site needs ``perm`` there (keeping one does not)."""
+    if "sites" not in data:
+        return
+    sites = _sites_of(data)
+    current = set(obj.sites.values_list("pk", flat=True))
+    _require_sites(actor, perm, [s for s in sites if s.pk not in current])
+    obj.sites.set(sites)
+
+
 # --- Courses --------------------------------------------------------------------------------------------------
 
 
@@ -72,11 +82,7 @@ def course_update(*, actor, course: Course, data: dict) -> Course:
             setattr(course, field, data[field])
     course.full_clean()
     course.save()
-    if "sites" in data:
-        sites = _sites_of(data)
-        current = set(course.sites.values_list("pk", flat=True))
-        _require_sites(actor, "training.add_course", [s for s in sites if s.pk not in current])
-        course.sites.set(sites)
+    _sites_change(actor, course, data, "training.add_course")
     if "documents" in data:
         before = set(course.documents.values_list("pk", flat=True))
         course.documents.set(list(data["documents"]))
@@ -158,11 +164,7 @@ def curriculum_update(*, actor, curriculum: Curriculum, data: dict) -> Curriculu
         curriculum.title = data["title"]
     curriculum.full_clean()
     curriculum.save()
-    if "sites" in data:
-        sites = _sites_of(data)
-        current = set(curriculum.sites.values_list("pk", flat=True))
-        _require_sites(actor, "training.add_curriculum", [s for s in sites if s.pk not in current])
-        curriculum.sites.set(sites)
+    _sites_change(actor, curriculum, data, "training.add_curriculum")
     if "courses" in data:
         before = set(curriculum.courses.values_list("pk", flat=True))
         after = {c.pk for c in data["courses"]}
