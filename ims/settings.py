@@ -155,6 +155,7 @@ CACHES = {
         "LOCATION": _CACHE_LOCATION,
         # Parallel test workers share one Redis: each keeps its own keys (counters, throttles).
         "KEY_PREFIX": "ims"
+        + (f"-{os.environ['IMS_TEST_DB_NAME']}" if os.environ.get("IMS_TEST_DB_NAME") else "")
         + (f"-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""),
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
