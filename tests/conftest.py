@@ -14,9 +14,72 @@ from ims.org import services
 from ims.org.choices import RoleCode
 from ims.org.models import Person, Role
 from ims.org.roles import roles_sync
+from ims.testing import database
 from ims.testing.auth import second_factor_confirm
 
 PASSWORD = "Correct-Horse-Battery-9"
+
+
+@pytest.fixture(scope="session")
+def _owner_for_setup(django_test_environment):
+    """Creating the test database and its tables is the owner's job, as ``migrate`` is in production."""
+    database.connection_use(database.owner_settings())
+    yield
+    database.connection_use(database.owner_settings())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_owner_for_setup, django_db_setup, django_db_blocker):
+    """Every test then runs as the runtime role (``ims_app``), which owns nothing, as production does."""
+    database.connection_use(database.app_settings())
+    with django_db_blocker.unblock():
+        role = database.connected_role()
+    assert role == database.app_settings()["USER"], f"the tests must run as the runtime role, not {role}"
+    yield
+    # Dropping the test database is the owner's job again.
+    database.connection_use(database.owner_settings())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_owner():
+    """Transactional tests empty the tables with TRUNCATE, which the runtime role may not do: the owner does it."""
+    from django.test import testcases
+
+    original = testcases.TransactionTestCase._fixture_teardown
+
+    def teardown_as_owner(self):
+        with database.as_owner():
+            original(self)
+
+    testcases.TransactionTestCase._fixture_teardown = teardown_as_owner
+    yield
+    testcases.TransactionTestCase._fixture_teardown = original
+
+
+@pytest.fixture
+def owner_cursor(django_db_blocker):
+    """A cursor on a separate connection as the OWNER role, autocommit: for a test that must act as the owner
+    (an attack a superuser could make, a repair). Data of the test's own transaction is not visible to it:
+    such a test uses ``django_db(transaction=True)``."""
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    owner = database.owner_settings()
+    with django_db_blocker.unblock():
+        conn = psycopg2.connect(
+            dbname=db["NAME"],
+            user=owner["USER"],
+            password=owner["PASSWORD"] or None,
+            host=owner["HOST"] or db.get("OPTIONS", {}).get("host"),
+            port=owner["PORT"] or None,
+        )
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                yield cursor
+        finally:
+            conn.close()
 
 
 @pytest.fixture(autouse=True)

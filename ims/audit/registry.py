@@ -79,6 +79,11 @@ def append_only_models() -> list[AppendOnlyModel]:
     return list(_append_only.values())
 
 
+def is_append_only(model) -> bool:
+    """Rows of ``model`` are never changed: the runtime role may not UPDATE them, nor lock them FOR UPDATE."""
+    return model._meta.concrete_model._meta.label_lower in _append_only
+
+
 def get_audited(model) -> AuditedModel | None:
     return _audited.get(model._meta.label_lower)
 

@@ -32,6 +32,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ims.access.permissions import has_global_permission
+from ims.audit.registry import is_append_only
 
 from .alerts import signing_lock_alert
 from .canonical import record_hash
@@ -270,7 +271,13 @@ def _sign(
             SigningAttempt.objects.create(person=locked_signer, succeeded=True, at=now, ip=ip, channel=channel)
             if create_record is not None:
                 record = create_record(now)
-            record = type(record)._base_manager.select_for_update().get(pk=record.pk)
+            # Lock the signed record against a concurrent change, unless it is append-only (a certification):
+            # such a row never changes, and FOR UPDATE needs the UPDATE privilege the runtime role rightly lacks.
+            # The signer's row, locked above, serialises this person's signatures in either case.
+            if is_append_only(type(record)):
+                record = type(record)._base_manager.get(pk=record.pk)
+            else:
+                record = type(record)._base_manager.select_for_update().get(pk=record.pk)
             signature = Signature(
                 content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
                 object_pk=str(record.pk),

@@ -14,9 +14,9 @@ NO_TESTS_COLLECTED = 5
 
 
 def main(argv: list[str]) -> int:
-    # The test run creates its own database and tables, as the owner role does in production;
-    # tests of the runtime role's limits connect as that role explicitly.
-    os.environ.setdefault("IMS_DB_CONNECT_AS", "owner")
+    # Every test connects as the runtime role, as production does; only creating the test database,
+    # emptying it between transactional tests and dropping it run as the owner (ims/testing/database.py).
+    os.environ.pop("IMS_DB_CONNECT_AS", None)
     code = pytest.main(argv)
     if code == NO_TESTS_COLLECTED:
         print("FAILED: no tests were collected", file=sys.stderr)

@@ -15,6 +15,7 @@ from ims.audit.context import audit_context
 from ims.audit.integrity import audit_seal_pending, audit_verify, integrity_run
 from ims.audit.models import AuditEvent, AuditSeal, IntegrityRun
 from ims.org import services
+from ims.testing.database import as_owner
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.req("P11-10a", "P11-10e", "ALCOA-Consistent")]
 
@@ -121,14 +122,16 @@ KINDS = ["edit", "edit and re-hash", "edit values and re-hash", "backdate", "del
 @given(kind=st.sampled_from(KINDS), a=st.integers(0, 200), b=st.integers(0, 200), field=st.sampled_from(FIELDS))
 def test_every_tampering_is_detected(sealed_trail, kind, a, b, field):
     detected = None
-    try:
-        with transaction.atomic():
-            tamper(kind, sealed_trail, a, b, field)
-            report = audit_verify()
-            detected = report.problems
-            raise Rollback
-    except Rollback:
-        pass
+    # Tampering needs the owner (ALTER TABLE); it is rolled back with the verification that saw it.
+    with as_owner():
+        try:
+            with transaction.atomic():
+                tamper(kind, sealed_trail, a, b, field)
+                report = audit_verify()
+                detected = report.problems
+                raise Rollback
+        except Rollback:
+            pass
     assert detected, f"{kind} on event index {a} was not detected"
     assert audit_verify().ok  # rolled back: the trail verifies again
 
@@ -138,14 +141,15 @@ def test_a_deleted_seal_chain_is_detected_when_a_later_seal_exists(sealed_trail)
         services.function_create(code="LATER", name="Later")
     seal_all()
     assert AuditSeal.objects.count() >= 2
-    try:
-        with transaction.atomic():
-            _sql("ALTER TABLE audit_auditseal DISABLE TRIGGER ims_append_only")
-            _sql("DELETE FROM audit_auditseal WHERE id = (SELECT min(id) FROM audit_auditseal)")
-            problems = audit_verify().problems
-            raise Rollback
-    except Rollback:
-        pass
+    with as_owner():
+        try:
+            with transaction.atomic():
+                _sql("ALTER TABLE audit_auditseal DISABLE TRIGGER ims_append_only")
+                _sql("DELETE FROM audit_auditseal WHERE id = (SELECT min(id) FROM audit_auditseal)")
+                problems = audit_verify().problems
+                raise Rollback
+        except Rollback:
+            pass
     assert any("chain of seals is broken" in p for p in problems)
 
 
@@ -153,7 +157,7 @@ def test_verify_integrity_names_the_first_broken_event_and_records_the_run(seale
     call_command("verify_integrity")
     assert IntegrityRun.objects.latest("id").ok
     victim = sealed_trail[3]
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER ims_append_only")
         cursor.execute("UPDATE audit_auditevent SET reason = 'forged' WHERE id = %s", [victim])
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER ims_append_only")

@@ -10,25 +10,28 @@ from hypothesis import strategies as st
 from ims.esign.integrity import signatures_verify
 from ims.esign.models import Signature, SignatureCertification
 
-pytestmark = [pytest.mark.django_db, pytest.mark.req("P11-70", "A11-14")]
+# Tampering is done as the owner on its own connection, so the data it edits is committed first.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.req("P11-70", "A11-14")]
 
 
 PROTECTED = ("esign_signature", "esign_signaturecertification")
 
 
-def sql(statement: str, params=()) -> None:
-    """Run ``statement`` as the table owner with the append-only triggers disabled, as a superuser could.
+@pytest.fixture
+def sql(owner_cursor):
+    """``sql(statement, params)`` runs ``statement`` as the table owner with the append-only triggers disabled,
+    as a superuser could; the runtime role the tests run as can do neither."""
 
-    The test transaction is rolled back, so the triggers are back for the next test.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks, so the table can be altered
+    def run(statement: str, params=()) -> None:
         for table in PROTECTED:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        cursor.execute(statement, params)
-        for table in PROTECTED:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            owner_cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        try:
+            owner_cursor.execute(statement, params)
+        finally:
+            for table in PROTECTED:
+                owner_cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+    return run
 
 
 @pytest.fixture
@@ -58,20 +61,20 @@ def test_the_database_refuses_updates_and_deletes(signed):
     assert Signature.objects.get(pk=signature.pk).reason == ""
 
 
-def test_an_edited_signature_is_detected(signed):
+def test_an_edited_signature_is_detected(signed, sql):
     signature = signed["qm_a"]
     sql("UPDATE esign_signature SET meaning = 'reviewed' WHERE id = %s", [signature.pk])
     problems = signatures_verify()
     assert problems and f"signature {signature.pk}:" in problems[0]
 
 
-def test_an_edited_printed_name_is_detected(signed):
+def test_an_edited_printed_name_is_detected(signed, sql):
     signature = signed["qm_a"]
     sql("UPDATE esign_signature SET signer_name = 'Someone Else' WHERE id = %s", [signature.pk])
     assert any(f"signature {signature.pk}:" in p for p in signatures_verify())
 
 
-def test_a_signature_copied_onto_another_record_is_detected(signed, org):
+def test_a_signature_copied_onto_another_record_is_detected(signed, org, sql):
     source = signed["qm_a"]
     sql(
         "INSERT INTO esign_signature (content_type_id, object_pk, record_hash, meaning, reason, signer_id, "
@@ -85,13 +88,13 @@ def test_a_signature_copied_onto_another_record_is_detected(signed, org):
     assert any(f"signature {copy.pk}:" in p for p in signatures_verify())
 
 
-def test_a_signature_moved_to_another_record_is_detected(signed, org):
+def test_a_signature_moved_to_another_record_is_detected(signed, org, sql):
     signature = signed["qm_a"]
     sql("UPDATE esign_signature SET object_pk = %s WHERE id = %s", [str(org.site_b.pk), signature.pk])
     assert any(f"signature {signature.pk}:" in p for p in signatures_verify())
 
 
-def test_a_changed_signed_record_is_detected(signed, org):
+def test_a_changed_signed_record_is_detected(signed, org, sql):
     sql("UPDATE org_site SET name = 'Basel Plant (changed)' WHERE id = %s", [org.site_a.pk])
     problems = signatures_verify()
     assert problems == [f"signature {signed['qm_a'].pk}: bound record org.site {org.site_a.pk} changed since signing"]
@@ -110,7 +113,7 @@ def test_a_change_to_a_mutable_record_is_not_a_problem(org, signable_site, certi
     assert signatures_verify() == []
 
 
-def test_a_certification_without_its_signature_is_detected(signed, org):
+def test_a_certification_without_its_signature_is_detected(signed, org, sql):
     certification = SignatureCertification.objects.get(person=org.qm_b)
     sql(
         "DELETE FROM esign_signature WHERE object_pk = %s AND content_type_id = "
@@ -120,7 +123,7 @@ def test_a_certification_without_its_signature_is_detected(signed, org):
     assert f"certification {certification.pk}: has no signature by its person" in signatures_verify()
 
 
-def test_a_certification_edited_to_another_version_is_detected(signed, org):
+def test_a_certification_edited_to_another_version_is_detected(signed, org, sql):
     certification = SignatureCertification.objects.get(person=org.qm_a)
     sql("UPDATE esign_signaturecertification SET statement_sha256 = %s WHERE id = %s", ["0" * 64, certification.pk])
     assert any("changed since signing" in p for p in signatures_verify())
@@ -138,11 +141,11 @@ COLUMNS = {
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(column=st.sampled_from(sorted(COLUMNS)), which=st.sampled_from(["qm_a", "qm_b"]))
-def test_any_superuser_edit_of_a_signature_is_detected(signed, column, which):
+def test_any_superuser_edit_of_a_signature_is_detected(signed, column, which, sql):
     signature = signed[which]
-    with transaction.atomic():
-        sid = transaction.savepoint()
-        sql(f"UPDATE esign_signature SET {column} = {COLUMNS[column]} WHERE id = %s", [signature.pk])  # noqa: S608
-        problems = signatures_verify()
-        transaction.savepoint_rollback(sid)
+    original = getattr(Signature.objects.get(pk=signature.pk), column)
+    sql(f"UPDATE esign_signature SET {column} = {COLUMNS[column]} WHERE id = %s", [signature.pk])  # noqa: S608
+    problems = signatures_verify()
+    sql(f"UPDATE esign_signature SET {column} = %s WHERE id = %s", [original, signature.pk])  # noqa: S608
+    assert signatures_verify() == []
     assert any(f"signature {signature.pk}:" in p for p in problems), (column, problems)
