@@ -1,24 +1,31 @@
 # IMS Portal — the two commands: `make run` and `make test`.
 # Everything installs into .venv/ and keeps its data in .data/ (embedded PostgreSQL and Redis).
 
-PYTHON ?= python3.11
+# Python 3.11 or newer, the first found on PATH (PYTHON=... overrides).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; \
+	done)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 VENDOR := static/vendor
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install static services services-down migrate seed bench rtm lint clean-data help
+.PHONY: run dev test install install-dev static collectstatic services services-down migrate seed bench smoke rtm lint clean-data help
 
 help:
 	@echo "make run    - install, start PostgreSQL + Redis, migrate, seed the demo, serve http://127.0.0.1:8000/"
+	@echo "make dev    - the same with Django's autoreloading development server and DEBUG on"
 	@echo "make test   - install and run the whole test suite"
+	@echo "make smoke  - a fresh make run on an empty data directory, walked through a first journey"
 	@echo "make bench  - benchmarks (figures printed)"
 	@echo "make lint   - ruff, import contracts, Django checks"
 
 $(PY):
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (python3.13, python3.12, python3.11 or python3 on PATH)"; exit 1; }
+	@echo "Using $$($(PYTHON) --version) ($(PYTHON))"
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): requirements.txt | $(PY)
@@ -26,7 +33,13 @@ $(STAMP): requirements.txt | $(PY)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 install: $(STAMP) static
+
+install-dev: $(DEV_STAMP) static
 
 $(VENDOR)/.built: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -38,6 +51,10 @@ $(VENDOR)/.built: package.json package-lock.json
 	touch $(VENDOR)/.built
 
 static: $(VENDOR)/.built
+
+# Hashed, compressed copies that WhiteNoise serves (the pages ask for them by name through the manifest).
+collectstatic: install
+	$(PY) manage.py collectstatic --noinput -v 0
 
 services: install
 	$(PY) -m ims.runtime.embedded up
@@ -51,21 +68,30 @@ migrate: services
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
+# Serves the demo as a small company would on one machine: gunicorn, DEBUG off, a Celery worker and beat.
+# The supervisor starts PostgreSQL and Redis, migrates, seeds; any failure (or Ctrl-C) stops all it started.
+run: collectstatic
 	$(PY) -m ims.runtime.supervisor
 
-test: install
-	$(PY) -m ims.runtime.embedded up
-	$(PY) -m ims.runtime.testrun $(PYTEST_ARGS)
+# Development: Django's runserver with autoreload and DEBUG on.
+dev: collectstatic
+	IMS_WEB=runserver DJANGO_DEBUG=1 $(PY) -m ims.runtime.supervisor
 
-bench: migrate
+# The suite stops the embedded servers it started (servers already running are left running).
+test: install-dev collectstatic
+	$(PY) -m ims.runtime.embedded run-with -- $(PY) -m ims.runtime.testrun $(PYTEST_ARGS)
+
+bench: install-dev collectstatic migrate
 	$(PY) -m benchmarks
 
-rtm: install
-	$(PY) -m ims.runtime.embedded up
-	$(PY) -m ims.runtime.testrun --junitxml=.data/junit.xml $(PYTEST_ARGS); $(PY) manage.py rtm --junit .data/junit.xml --out rtm.csv
+# A fresh `make run` on an empty data directory and a spare port, walked through a first journey, then stopped.
+smoke: install collectstatic
+	$(PY) -m ims.runtime.smoke
 
-lint: install
+rtm: install-dev collectstatic
+	$(PY) -m ims.runtime.embedded run-with -- sh -c '$(PY) -m ims.runtime.testrun --junitxml=.data/junit.xml $(PYTEST_ARGS); $(PY) manage.py rtm --junit .data/junit.xml --out rtm.csv'
+
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py check

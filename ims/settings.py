@@ -231,8 +231,6 @@ IMS_BASE_URL = os.environ.get("IMS_BASE_URL", "http://127.0.0.1:8000")
 IMS_AUDIT_SEAL_KEY = os.environ.get("IMS_AUDIT_SEAL_KEY", "")
 
 # --- Authentication and sessions ---------------------------------------------------
-# Links typed without a scheme are https (the Django 6 default).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "org.Person"
 AUTHENTICATION_BACKENDS = [
     "ims.access.lockout.LockoutBackend",  # first: refuses locked-out accounts before any password check
@@ -346,9 +344,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed, compressed names (collectstatic, run by `make run` and `make test`): browsers cache them forever.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Development (`make dev`) serves edited files straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -431,7 +432,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django_redis": {"level": "ERROR"}},
+    # Operators read what matters: no per-document progress from WeasyPrint and fontTools, no banner of
+    # the lockout library in every process.
+    "loggers": {
+        "django_redis": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Product settings ---------------------------------------------------------------------------

@@ -160,3 +160,13 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     for entry in (".env", ".data/", ".venv/", "node_modules/", ".git/"):
         assert entry in ignored, entry
+
+
+def test_the_image_gets_the_runtime_requirements_only(dockerfile):
+    """Tests and development tools (pytest, playwright, ruff, hypothesis) stay out of the production image."""
+    assert "requirements-dev" not in dockerfile
+    runtime = (ROOT / "requirements.txt").read_text().lower()
+    for tool in ("pytest", "playwright", "ruff", "hypothesis", "factory_boy", "import-linter", "pypdf"):
+        assert f"\n{tool}" not in runtime, f"{tool} is a development tool: it belongs in requirements-dev.txt"
+    development = (ROOT / "requirements-dev.txt").read_text().lower()
+    assert "-r requirements.txt" in development and "pytest==" in development

@@ -76,6 +76,11 @@ class CourseMaterialForm(UserFormMixin, forms.ModelForm):
         model = CourseMaterial
         fields = ["course", "title", "url", "file"]
 
+    # Links typed without a scheme are https (the Django 6 default).
+    url = forms.URLField(
+        label=CourseMaterial._meta.get_field("url").verbose_name, required=False, assume_scheme="https"
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         courses = Course.objects.restrict(self.user, "change").filter(is_active=True)

@@ -151,8 +151,11 @@ def documents_demo_seed() -> str:
             body=POLICY_BODY,
             effective_date=timezone.localdate(),
         )
-    version = DocumentVersion._base_manager.filter(document=document).order_by("-number").first()
-    if version.status in (VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED, VersionStatus.RETIRED):
+    # The seed takes only its own first version to effective. A later version is someone's work with the
+    # demo (a new draft, a review under way): it is theirs, and the seed leaves it alone.
+    version = DocumentVersion._base_manager.filter(document=document).order_by("number").first()
+    users_version = DocumentVersion._base_manager.filter(document=document, number__gt=version.number).exists()
+    if users_version or version.status in (VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED, VersionStatus.RETIRED):
         return f"{POLICY_NUMBER} {'created' if created else 'unchanged'} ({version.get_status_display().lower()})"
     if version.status == VersionStatus.DRAFT:
         if version.effective_date is None:

@@ -10,6 +10,7 @@ Usage::
     python -m ims.runtime.embedded up      # start (idempotent), create the database
     python -m ims.runtime.embedded down    # stop both servers
     python -m ims.runtime.embedded status
+    python -m ims.runtime.embedded run-with -- CMD  # up, run CMD, stop what this started
 """
 
 from __future__ import annotations
@@ -261,18 +262,34 @@ def redis_down() -> None:
             time.sleep(0.05)
 
 
-def up() -> None:
+def up() -> dict[str, bool]:
+    """Start what is not running; returns which servers this call started (the caller stops only those)."""
+    before = status()
     if not os.environ.get("DATABASE_URL"):
         postgres_up()
     if not os.environ.get("REDIS_URL"):
         redis_up()
+    after = status()
+    return {name: after[name] and not before[name] for name in after}
 
 
-def down() -> None:
-    if not os.environ.get("REDIS_URL"):
+def down(only: dict[str, bool] | None = None) -> None:
+    """Stop the embedded servers, or only those ``only`` marks (what an ``up()`` started)."""
+    if not os.environ.get("REDIS_URL") and (only is None or only.get("redis")):
         redis_down()
-    if not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("DATABASE_URL") and (only is None or only.get("postgres")):
         postgres_down()
+
+
+def run_with(command: list[str]) -> int:
+    """Start the servers, run ``command``, then stop the servers it found stopped (``make test``)."""
+    started = up()
+    try:
+        return subprocess.run(command, check=False).returncode
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        down(only=started)
 
 
 def status() -> dict[str, bool]:
@@ -290,6 +307,14 @@ def main(argv: list[str]) -> int:
     elif command == "down":
         down()
         print("embedded services stopped")
+    elif command == "run-with":
+        rest = argv[2:]
+        if rest[:1] == ["--"]:
+            rest = rest[1:]
+        if not rest:
+            print("usage: python -m ims.runtime.embedded run-with -- COMMAND ...")
+            return 2
+        return run_with(rest)
     elif command == "status":
         print(status())
     elif command == "reset":

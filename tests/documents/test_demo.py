@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -42,3 +43,36 @@ def test_seed_demo_twice_creates_one_effective_signed_ims_policy():
     assert version.author_id not in signers.values() and signers["reviewed"] != signers["approved"]
     assert version.approved_by_id == signers["approved"]
     assert current_reviews(version)  # the review counts (right person, current content)
+
+
+def test_seed_demo_leaves_what_demo_users_changed_and_never_stops():
+    """A quality manager drafted and submitted a new version of the IMS policy: the next seed (the next
+    ``make run``) must neither stop nor touch that version."""
+    from ims.documents import services
+    from ims.org.models import Person
+
+    call_command("seed_demo", stdout=StringIO())
+    policy = ControlledDocument.objects.get(number=POLICY_NUMBER)
+    qm = Person.objects.get(username="qm.basel")
+    draft = services.version_create(
+        actor=qm,
+        document=policy,
+        change_summary="QM edits",
+        body="Revised by the QM",
+        effective_date=datetime.date.today() + datetime.timedelta(days=30),
+    )
+    draft = services.version_submit(actor=qm, version=draft)
+    person = Person.objects.get(username="employee.cork")
+    Person.objects.filter(pk=person.pk).update(job_title="Changed by a demo user")
+    person.set_password("A-New-Passw0rd-of-mine!")
+    person.save(update_fields=["password"])
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert f"{POLICY_NUMBER} unchanged (effective)" in out.getvalue()
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.IN_REVIEW and draft.author_id == qm.pk
+    assert policy.versions.count() == 2
+    assert ControlledDocument.objects.filter(number=POLICY_NUMBER).count() == 1
+    person.refresh_from_db()
+    assert person.job_title == "Changed by a demo user" and person.check_password("A-New-Passw0rd-of-mine!")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, transaction
 
 from ims.org.demo import COMPANY, DEMO_LOGINS, demo_seed
+
+logger = logging.getLogger("ims.demo")
 
 
 class Command(BaseCommand):
@@ -18,6 +24,9 @@ class Command(BaseCommand):
             action="store_true",
             dest="not_production",
             help="Seed even though DJANGO_SECURE=1 (a staging copy, never production).",
+        )
+        parser.add_argument(
+            "--no-logins", action="store_true", help="Do not list the demo logins (make run prints them once)."
         )
 
     def handle(self, *args, **options) -> None:
@@ -38,7 +47,21 @@ class Command(BaseCommand):
             # Domain apps add their demo records through ``AppConfig.demo_seed()`` (the kernel imports no app).
             seed = getattr(config, "demo_seed", None)
             if callable(seed):
-                self.stdout.write(f"{config.verbose_name}: {seed()}.")
+                self.stdout.write(f"{config.verbose_name}: {seed_safely(config.verbose_name, seed)}.")
+        if options["no_logins"]:
+            return
         self.stdout.write(f"Demo logins (password {settings.IMS_DEMO_PASSWORD}):")
         for username, role, site in DEMO_LOGINS:
             self.stdout.write(f"  {username:<18} {role:<20} {site}")
+
+
+def seed_safely(name, seed) -> str:
+    """Run one app's demo seed in its own transaction. The seed adds what is missing; where people using the
+    demo changed a record so that the seed cannot go on (a new draft, a signed step), that app's seed keeps
+    what they did, says so and lets the others (and ``make run``) go on."""
+    try:
+        with transaction.atomic():
+            return str(seed())
+    except (PermissionDenied, ValidationError, IntegrityError) as exc:
+        logger.warning("demo seed of %s left as the users changed it: %s", name, exc)
+        return f"left as changed by its users ({exc.__class__.__name__}: {exc})"
