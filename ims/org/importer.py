@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from ims.access.permissions import has_global_permission, user_can_at_site
 from ims.access.sync import person_permissions_sync
+from ims.web.input import FORBIDDEN, control_character_error
 
 from .models import Function, Membership, Person, Role, Site
 from .signals import memberships_changed
@@ -262,6 +263,10 @@ def _read(text: str, report: ImportReport) -> tuple[list[_Row], dict[str, str]]:
                 row.error("", f"The row has {len(cells)} cells but the header has {len(columns)} columns.")
             for name, cell in zip(columns, cells, strict=False):
                 if name:
+                    problem = control_character_error(cell)
+                    if problem:
+                        row.error(labels.get(name, name), problem)
+                        cell = FORBIDDEN.sub("", cell)
                     row.values[name] = cell.strip()
             rows.append(row)
     except csv.Error as exc:

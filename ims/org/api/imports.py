@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ims.access.permissions import user_can_any_site
+from ims.web.input import FormParser, MultiPartParser
 
 from ..importer import org_import
 from ..models import Person
