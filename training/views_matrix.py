@@ -22,6 +22,7 @@ from ims.documents.views import client_ip
 from ims.esign.choices import SignatureChannel
 from ims.esign.services import SignatureRefused, username_required
 from ims.org.models import Function
+from ims.web.exports import xlsx_cell
 from ims.web.views import _bounded_int, apply_validation_error
 
 from . import matrix, services
@@ -143,7 +144,6 @@ class TrainingMatrixView(MatrixScopeMixin, TemplateView):
     def xlsx(self, site, function, courses, people) -> HttpResponse:
         """One sheet: a header row of course codes, one row per person, each cell coloured by its state."""
         from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font, PatternFill
 
         workbook = Workbook(write_only=True)
@@ -158,7 +158,7 @@ class TrainingMatrixView(MatrixScopeMixin, TemplateView):
         labels = dict(CellState.choices)
 
         def header(value, align=None):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = xlsx_cell(sheet, value)
             cell.font = bold
             if align is not None:
                 cell.alignment = align
@@ -171,13 +171,13 @@ class TrainingMatrixView(MatrixScopeMixin, TemplateView):
         def flush():
             cells = matrix.matrix_cells(user=self.request.user, person_ids=[p.pk for p in chunk], course_ids=course_ids)
             for person, row in matrix.matrix_rows(people=chunk, courses=courses, cells=cells):
-                values = [person.employee_id, person.display_name]
+                values = [xlsx_cell(sheet, person.employee_id), xlsx_cell(sheet, person.display_name)]
                 for cell in row:
                     text = str(labels[cell.state])
                     date = cell.due_date or (cell.valid_until if cell.state == CellState.CURRENT else None)
                     if date:
                         text = f"{text} {date.isoformat()}"
-                    styled = WriteOnlyCell(sheet, value=text if cell.state != CellState.NOT_REQUIRED else "")
+                    styled = xlsx_cell(sheet, text if cell.state != CellState.NOT_REQUIRED else "")
                     styled.fill = fills[cell.state]
                     values.append(styled)
                 sheet.append(values)

@@ -31,6 +31,8 @@ class AuditContextMiddleware:
             request_id=request.request_id,
             # REMOTE_ADDR only: X-Forwarded-For is trusted solely behind a configured proxy.
             client_ip=request.META.get("REMOTE_ADDR") or None,
+            # The reason for change of any write, creates included (the body field is read by the API parsers).
+            reason=request.headers.get("X-Change-Reason", "").strip()[:500] or None,
         ):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

@@ -32,7 +32,19 @@ class AuditEventQuerySet(models.QuerySet):
         return self.filter(
             models.Q(site_ids__overlap=models.Func(models.Subquery(sites), function="ARRAY"))
             | models.Q(site_ids__isnull=True)
+            | self._people_visible_to(user)
         )
+
+    @staticmethod
+    def _people_visible_to(user) -> models.Q:
+        """A person's events follow the person: whoever may view the person at any of their sites sees all of
+        them, including those written before a membership existed (creation) or at a site they left."""
+        from django.db.models.functions import Cast
+
+        from ims.org.models import Person
+
+        people = Person.objects.restrict(user, "view").annotate(pk_text=Cast("pk", models.CharField()))
+        return models.Q(model_label="org.person", object_pk__in=people.values("pk_text"))
 
     def for_record(self, obj) -> AuditEventQuerySet:
         return self.filter(table_name=obj._meta.db_table, object_pk=str(obj.pk))

@@ -7,7 +7,6 @@ inspector's every read — page, export — is itself recorded in the trail.
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
+from ims.web.exports import SafeCsvWriter
 from ims.web.views import MAX_PER_PAGE, ObjectListView, _bounded_int
 
 from .filtersets import AuditEventFilterSet
@@ -84,7 +84,7 @@ class AuditTrailView(ObjectListView):
 
     def export_csv(self, queryset) -> StreamingHttpResponse:
         """Every matching event (no page limit), streamed; UTF-8 with BOM; old/new values as JSON."""
-        writer = csv.writer(_Echo())
+        writer = SafeCsvWriter(_Echo())
 
         def rows():
             yield "\ufeff"

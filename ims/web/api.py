@@ -43,13 +43,11 @@ class ScopedModelViewSet(
 
         Raises a 400 without one (A11-9). The field is taken out of the body before the serializer sees it.
         """
-        data = request.data
-        reason = ""
-        if hasattr(data, "get"):
-            reason = str(data.get(REASON_FIELD) or "")
-            if REASON_FIELD in data:
-                request._full_data = {k: v for k, v in data.items() if k != REASON_FIELD}
-        reason = (reason or request.headers.get("X-Change-Reason", "")).strip()
+        data = request.data  # parsing notes the body's reason (ims/web/input.py)
+        if hasattr(data, "keys") and REASON_FIELD in data:
+            request._full_data = {k: v for k, v in data.items() if k != REASON_FIELD}
+        reason = getattr(request, "change_reason_in_body", "") or request.headers.get("X-Change-Reason", "")
+        reason = reason.strip()
         if not reason:
             raise exceptions.ValidationError({REASON_FIELD: [REASON_REQUIRED]})
         return reason

@@ -25,6 +25,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
+from ims.audit import context as audit_context
+
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -65,23 +67,51 @@ def first_control_character(data: Any, path: str = "") -> tuple[str, str] | None
     return None
 
 
+REASON_FIELD = "change_reason"
+
+
 def _refuse(data: Any) -> None:
     found = first_control_character(data)
     if found:
         raise exceptions.ValidationError({found[0]: [found[1]]})
 
 
+def _take_reason(data: Any, parser_context: dict | None) -> Any:
+    """The reason for change travels beside the record: every resource accepts the body field
+    ``change_reason`` (creates included) and the trail records it (the header ``X-Change-Reason`` too)."""
+    if not isinstance(data, Mapping) or REASON_FIELD not in data:
+        return data
+    reason = str(data.get(REASON_FIELD) or "").strip()
+    request = (parser_context or {}).get("request")
+    if request is not None:
+        request.change_reason_in_body = reason
+    if reason:
+        audit_context.set_values(reason=reason[:2000])
+    return data
+
+
+def reject_unknown_fields(data: Any, fields: Iterable[str]) -> None:
+    """400 for body fields the resource does not have (a typo or mass assignment must not pass silently);
+    ``change_reason`` is every resource's."""
+    if not hasattr(data, "keys"):
+        return
+    unknown = sorted(set(data) - set(fields) - {REASON_FIELD})
+    if unknown:
+        raise exceptions.ValidationError({name: ["Unknown field."] for name in unknown})
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
         _refuse(data)
-        return data
+        return _take_reason(data, parser_context)
 
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         result = super().parse(stream, media_type, parser_context)
         _refuse(result.data)
+        _take_reason(result.data, parser_context)
         return result
 
 
@@ -89,7 +119,7 @@ class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
         _refuse(data)
-        return data
+        return _take_reason(data, parser_context)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +20,7 @@ from django_tables2 import RequestConfig
 
 from ims.access.permissions import user_can, user_can_any_site
 from ims.audit.context import audit_context
+from ims.web.exports import SafeCsvWriter
 
 REASON_FIELD = "change_reason"
 REASON_REQUIRED = _("Give the reason for this change; it is kept in the audit trail.")
@@ -148,14 +147,14 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             def write(self, value):
                 return value
 
-        writer = csv.writer(Echo())
+        writer = SafeCsvWriter(Echo())
         fields = self.export_fields
 
         def rows():
             yield "\ufeff"
             yield writer.writerow(fields)
             for row in queryset.values_list(*fields).iterator(chunk_size=2000):
-                yield writer.writerow(["" if v is None else v for v in row])
+                yield writer.writerow(row)
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}-export.csv"'
@@ -293,7 +292,7 @@ def csv_response(filename: str, header, rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(header)
     writer.writerows(rows)
     return response

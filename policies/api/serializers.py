@@ -5,14 +5,13 @@ The viewsets call the services (``policies.services``, ``policies.distribution``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ims.esign.api.serializers import SignatureSerializer
 from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
 from ims.org.models import Function, Person, Site
+from ims.web.input import reject_unknown_fields
 
 from ..choices import Assignment, Health, ObjectiveLevel
 from ..coverage import STATES
@@ -241,10 +240,7 @@ class AcknowledgeSerializer(serializers.Serializer):
     )
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        reject_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
 
 

@@ -7,8 +7,6 @@ submission the score and the result. Writes go through ``training.assessments``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -19,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ims.esign.api.views import sign_through_api
+from ims.web.input import reject_unknown_fields
 
 from .. import assessments
 from ..models import Assignment, Attempt, Choice, Question, TrainingRecord
@@ -33,10 +32,7 @@ def _refused(error: TrainingRefused) -> Response:
 
 class StrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        reject_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
 
 

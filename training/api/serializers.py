@@ -13,6 +13,7 @@ from ims.documents.models import ControlledDocument
 from ims.esign.api.serializers import SignatureSerializer
 from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
 from ims.org.models import Function, Person, Role, Site
+from ims.web.input import reject_unknown_fields
 
 from ..models import Assignment, Course, CourseMaterial, Curriculum, TrainingRecord, TrainingRequirement
 
@@ -168,9 +169,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
     def to_internal_value(self, data):
-        unknown = sorted(set(data) - set(self.fields)) if hasattr(data, "keys") else []
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        reject_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
 
 

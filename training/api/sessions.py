@@ -9,7 +9,6 @@ Times are ISO-8601: with an offset, or without one meaning the site's local time
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 
 from django.db.models import Q
 from django.utils import timezone
@@ -26,6 +25,7 @@ from ims.esign.selectors import viewer_timezone
 from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
 from ims.org.models import Person, Site
 from ims.web.api import ScopedModelViewSet, ScopedPermission
+from ims.web.input import reject_unknown_fields
 
 from .. import sessions
 from ..models import Attendance, Course, TrainingSession
@@ -36,10 +36,7 @@ NEVER_DELETED = extend_schema(exclude=True)
 
 class StrictInputSerializer(serializers.Serializer):
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        reject_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from rest_framework import serializers
+
+from ims.web.input import reject_unknown_fields
 
 from ..choices import SignatureMeaning
 from ..models import Signature
@@ -35,10 +35,7 @@ class SignatureCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_REASON_LENGTH, default="")
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        reject_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
 
 

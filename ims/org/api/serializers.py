@@ -7,13 +7,13 @@ explicitly, unknown fields are rejected, and a password is never read or written
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from ims.web.input import reject_unknown_fields
 
 from ..models import Function, Membership, Person, Role, Site
 
@@ -29,10 +29,7 @@ class StrictSerializer(serializers.ModelSerializer):
     """Rejects fields the resource does not have (a typo or mass assignment must not pass silently)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        reject_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
 
     def build_standard_field(self, field_name, model_field):

@@ -18,6 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ims.web.exports import SafeCsvWriter
+
 DEFAULT_REGISTRY = Path(settings.BASE_DIR) / "docs" / "validation" / "requirements.csv"
 PROPERTY = "req"
 COLUMNS = ("requirement_id", "requirement_text", "risk", "tests", "passed", "failed", "skipped", "result")
@@ -114,9 +116,9 @@ class Command(BaseCommand):
             raise CommandError(f"The requirement registry {registry} does not exist.")
         rows = matrix_rows(registry_load(registry), junit_evidence(junit))
         with out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
+            writer = SafeCsvWriter(handle)
+            writer.writerow(COLUMNS)
+            writer.writerows([row.get(column, "") for column in COLUMNS] for row in rows)
 
         unknown = [r["requirement_id"] for r in rows if r["result"] == UNKNOWN]
         failing = [r["requirement_id"] for r in rows if r["result"] == FAIL]
