@@ -129,8 +129,12 @@ class CoverageView(TemplateView):
 
     template_name = "policies/coverage.html"
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        return user_can_any_site(user, "policies.view_acknowledgement")
+
     def dispatch(self, request, *args, **kwargs):
-        if not user_can_any_site(request.user, "policies.view_acknowledgement"):
+        if not self.user_may_open(request.user):
             raise PermissionDenied(_("You may not view acknowledgement coverage."))
         return super().dispatch(request, *args, **kwargs)
 

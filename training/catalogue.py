@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ims.access.permissions import user_can, user_can_at_site
+from ims.documents.uploads import MATERIAL_KINDS, max_material_bytes, random_name, upload_check
 
 from .assignments import assignments_reconcile
 from .models import Course, CourseMaterial, Curriculum
@@ -107,10 +108,22 @@ def course_deactivate(*, actor, course: Course) -> Course:
 # --- Materials ------------------------------------------------------------------------------------------------
 
 
+def _checked_file(upload):
+    """The portal's upload rules (kinds by their bytes, real inflation of Office files, size), a random name."""
+    if not upload or not hasattr(upload, "chunks") or getattr(upload, "_committed", False):
+        return upload
+    checked = upload_check(upload, allowed=MATERIAL_KINDS, field="file", limit=max_material_bytes())
+    upload.name = random_name(checked)
+    return upload
+
+
 @transaction.atomic
 def material_create(*, actor, course: Course, **fields) -> CourseMaterial:
     _require(actor, "change", course)
-    material = CourseMaterial(course=course, **{k: v for k, v in fields.items() if k in MATERIAL_FIELDS})
+    fields = {k: v for k, v in fields.items() if k in MATERIAL_FIELDS}
+    if fields.get("file"):
+        fields["file"] = _checked_file(fields["file"])
+    material = CourseMaterial(course=course, **fields)
     material.full_clean()
     material.save()
     return material
@@ -122,7 +135,7 @@ def material_update(*, actor, material: CourseMaterial, data: dict) -> CourseMat
     _require(actor, "change", material)
     for field in MATERIAL_FIELDS:
         if field in data:
-            setattr(material, field, data[field])
+            setattr(material, field, _checked_file(data[field]) if field == "file" else data[field])
     material.full_clean()
     material.save()
     return material

@@ -14,6 +14,7 @@ urlpatterns = [
     path("materials/add/", views.MaterialEditView.as_view(), name="material_add"),
     path("materials/<int:pk>/", views.MaterialDetailView.as_view(), name="material_detail"),
     path("materials/<int:pk>/edit/", views.MaterialEditView.as_view(), name="material_edit"),
+    path("materials/<int:pk>/file/", views.MaterialFileView.as_view(), name="material_file"),
     path("materials/<int:pk>/deactivate/", views.MaterialDeactivateView.as_view(), name="material_deactivate"),
     path("curricula/", views.CurriculumListView.as_view(), name="curriculum_list"),
     path("curricula/add/", views.CurriculumEditView.as_view(), name="curriculum_add"),

@@ -12,19 +12,24 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from ims.access.permissions import user_can, user_sites
 from ims.audit.context import audit_context
+from ims.documents.uploads import download_response, kind_of_name
+from ims.web.links import may_open
 from ims.web.views import (
     ObjectDeactivateView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ScopedViewMixin,
     apply_validation_error,
 )
 
@@ -156,6 +161,7 @@ class CourseDetailView(DetailPageMixin, ObjectDetailView):
                 .select_related("site", "function", "role", "course", "curriculum")
                 .distinct(),
                 "can_add_material": user_can(user, "change", course),
+                "can_add_requirement": may_open(user, "training:requirement_add"),
                 **course_people(user=user, course=course),
             }
         )
@@ -282,6 +288,24 @@ class MaterialEditView(MaterialUrlMixin, EditPageMixin, ObjectEditView):
             return with_url(catalogue.material_create(actor=self.request.user, course=course, **form.material_data))
         return with_url(
             catalogue.material_update(actor=self.request.user, material=self.object, data=form.material_data)
+        )
+
+
+class MaterialFileView(ScopedViewMixin, View):
+    """GET: the material's uploaded file, for whoever may view the material (a download that never runs here)."""
+
+    queryset = CourseMaterial.objects.all()
+
+    def get(self, request, pk: int):
+        material = self.get_object("view")
+        if not material.file:
+            raise Http404
+        kind = kind_of_name(material.file.name)
+        extension = kind.extensions[0] if kind else ""
+        return download_response(
+            material.file,
+            filename=f"{material.title[:100]}{extension}",
+            content_type=kind.content_type if kind else "application/octet-stream",
         )
 
 

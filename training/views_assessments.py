@@ -284,6 +284,14 @@ class QuestionEditView(View):
         super().setup(request, *args, **kwargs)
         self.question = None
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        """Editing a question needs its change permission; adding one, the bank of the course (as dispatch)."""
+        if "pk" in url_kwargs:
+            question = Question.objects.restrict(user, "view").filter(pk=url_kwargs["pk"]).first()
+            return question is not None and user_can(user, "change", question)
+        return assessments.bank_courses(user=user).filter(pk=url_kwargs.get("course_pk")).exists()
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)

@@ -82,6 +82,10 @@ def _cell_display(cell: matrix.Cell, state_filter: str | None) -> tuple[str, str
 class MatrixScopeMixin:
     """The sites where the user may view training assignments; none at all is a 403."""
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        return matrix.matrix_sites(user=user).exists()
+
     def dispatch(self, request, *args, **kwargs):
         self.sites = list(matrix.matrix_sites(user=request.user))
         if not self.sites:

@@ -97,3 +97,49 @@ def ensure_may_grant_role(user, role, site) -> None:
         return
     if not user_can_at_site(user, "org.add_membership", site):
         raise ValidationError({"site": f"You may not give roles at site {site.code}."})
+
+
+def is_inspector_only(user) -> bool:
+    """True for someone whose every current role is Inspector: read-only evidence, no work of their own."""
+    from ims.org.choices import RoleCode
+    from ims.org.models import Membership
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = user.__dict__.get("_ims_inspector_only")
+    if cached is None:
+        roles = set(Membership.objects.current().filter(person=user).values_list("role__code", flat=True))
+        cached = roles == {RoleCode.INSPECTOR}
+        user.__dict__["_ims_inspector_only"] = cached
+    return cached
+
+
+def inspector_access(user) -> list[dict]:
+    """What a read-only inspector was granted: per site, who granted it (the membership's creator in the audit
+    trail) and until when. Shown on every page the inspector opens."""
+    from ims.audit.models import AuditEvent
+    from ims.org.choices import RoleCode
+    from ims.org.models import Membership, Person
+
+    memberships = list(
+        Membership.objects.current()
+        .filter(person=user, role__code=RoleCode.INSPECTOR)
+        .select_related("site")
+        .order_by("site__code")
+    )
+    created = {
+        event.object_pk: event
+        for event in AuditEvent.objects.filter(
+            model_label="org.membership", action="I", object_pk__in=[str(m.pk) for m in memberships]
+        ).only("object_pk", "actor_id", "actor_label")
+    }
+    actor_ids = {event.actor_id for event in created.values() if event.actor_id}
+    names = {p.pk: p.display_name for p in Person.objects.filter(pk__in=actor_ids)}
+    grants = []
+    for membership in memberships:
+        event = created.get(str(membership.pk))
+        granted_by = names.get(event.actor_id) if event and event.actor_id else None
+        if granted_by is None and event is not None:
+            granted_by = event.actor_label
+        grants.append({"site": membership.site, "until": membership.valid_to, "granted_by": granted_by or "—"})
+    return grants

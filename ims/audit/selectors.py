@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from ims.access import registry as access_registry
 from ims.access.permissions import user_can_any_site
+from ims.web.links import may_open_path
 
 from . import context
 from .models import AuditAction, AuditEvent
@@ -187,6 +188,7 @@ class EventRow:
     local_time: datetime.datetime
     utc_iso: str
     changes: list[FieldChange] = field(default_factory=list)
+    record_label: str = ""  # how people name the record (document number and title, person, course code)
 
     @property
     def action(self) -> str:
@@ -290,17 +292,20 @@ def _changes(event: AuditEvent, names) -> list[FieldChange]:
     return changes
 
 
-def _record_url(event: AuditEvent, visible: set[tuple[str, str]]) -> str | None:
+def _record_url(event: AuditEvent, visible: set[tuple[str, str]], user) -> str | None:
     if (event.model_label, event.object_pk) not in visible:
         return None
     try:
-        return _model(event.model_label)(pk=event.object_pk).get_absolute_url()
+        url = _model(event.model_label)(pk=event.object_pk).get_absolute_url()
     except Exception:  # noqa: BLE001 - a record type whose URL needs more than its id: no link
         return None
+    # A record whose only page is its edit form (a question) is linked only for those who may edit it.
+    return url if may_open_path(user, url) else None
 
 
-def _visible_records(events: list[AuditEvent], user) -> set[tuple[str, str]]:
-    """(label, pk) of the records behind ``events`` that ``user`` may open: one query per record type."""
+def _visible_records(events: list[AuditEvent], user, labels: dict | None = None) -> set[tuple[str, str]]:
+    """(label, pk) of the records behind ``events`` that ``user`` may open: one query per record type.
+    ``labels`` receives each visible record's name as people know it (its ``__str__``, related rows joined)."""
     by_label: dict[str, set[str]] = defaultdict(set)
     for event in events:
         if event.action == AuditAction.DELETE:
@@ -313,7 +318,10 @@ def _visible_records(events: list[AuditEvent], user) -> set[tuple[str, str]]:
         model = _model(label)
         manager = model._default_manager
         rows = manager.restrict(user, "view") if hasattr(manager, "restrict") else manager.all()
-        visible.update((label, str(pk)) for pk in rows.filter(pk__in=pks).values_list("pk", flat=True))
+        for obj in rows.filter(pk__in=pks).select_related():
+            visible.add((label, str(obj.pk)))
+            if labels is not None:
+                labels[(label, str(obj.pk))] = str(obj)[:120]
     return visible
 
 
@@ -324,7 +332,8 @@ def event_rows(*, events: Iterable[AuditEvent], user) -> list[EventRow]:
     events = list(events)
     tz = viewer_timezone(user=user)
     names = _related_names(events, user)
-    visible = _visible_records(events, user)
+    labels: dict[tuple[str, str], str] = {}
+    visible = _visible_records(events, user, labels)
     actor_ids = {e.actor_id for e in events if e.actor_id}
     actors = set(Person.objects.restrict(user, "view").filter(pk__in=actor_ids).values_list("pk", flat=True))
     rows = []
@@ -333,7 +342,8 @@ def event_rows(*, events: Iterable[AuditEvent], user) -> list[EventRow]:
             EventRow(
                 event=event,
                 record_type=record_type_label(event.model_label),
-                record_url=_record_url(event, visible),
+                record_url=_record_url(event, visible, user),
+                record_label=labels.get((event.model_label, event.object_pk), ""),
                 actor_url=reverse("org:person_detail", args=[event.actor_id]) if event.actor_id in actors else None,
                 local_time=event.occurred_at.astimezone(tz),
                 utc_iso=utc_iso(event.occurred_at),

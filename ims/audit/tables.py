@@ -46,9 +46,10 @@ class AuditEventTable(BaseTable):
 
     def render_record(self, record):
         row = self._row(record)
+        name = row.record_label or f"#{record.object_pk}"
         if row.record_url:
-            return format_html('{}<br><a href="{}">#{}</a>', row.record_type, row.record_url, record.object_pk)
-        return format_html("{}<br>#{}", row.record_type, record.object_pk)
+            return format_html('{}<br><a href="{}">{}</a>', row.record_type, row.record_url, name)
+        return format_html("{}<br>{}", row.record_type, name)
 
     def render_action(self, record):
         return record.get_action_display()

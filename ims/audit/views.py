@@ -40,8 +40,12 @@ class AuditTrailView(ObjectListView):
     template_name = "audit/trail.html"
     title = gettext_lazy("Audit trail")
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        return trail_readable_by(user=user)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not trail_readable_by(user=request.user):
+        if request.user.is_authenticated and not self.user_may_open(request.user):
             raise PermissionDenied(_("You may not read the audit trail."))
         return super().dispatch(request, *args, **kwargs)
 

@@ -10,28 +10,18 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
-import zipfile
 from dataclasses import dataclass
 
-import filetype
 import markdown
 import nh3
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .choices import AttachmentType
+from .uploads import upload_check
 
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists", "toc")
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
-EXTENSIONS = {".pdf": AttachmentType.PDF, ".docx": AttachmentType.DOCX}
-#: A DOCX is a ZIP package; refuse packages that inflate beyond this multiple of the size limit.
-MAX_INFLATION = 10
-#: … or that hold more members than a Word document ever needs.
-MAX_MEMBERS = 1000
 
 
 def render_markdown(text: str) -> SafeString:
@@ -46,8 +36,13 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 - the sanitiser's output
 
 
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "IMS_DOCUMENT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+def attachment_check(upload) -> CheckedAttachment:
+    """Raise ``ValidationError`` (field ``attachment``) unless ``upload`` is a PDF or DOCX within the limit
+    (the portal's upload rules, ``ims.documents.uploads``)."""
+    checked = upload_check(upload, allowed=("pdf", "docx"), field="attachment")
+    return CheckedAttachment(
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256, name=checked.name
+    )
 
 
 @dataclass(frozen=True)
@@ -56,61 +51,6 @@ class CheckedAttachment:
     size: int
     sha256: str
     name: str
-
-
-def _extension(name: str) -> str:
-    name = (name or "").lower()
-    return "." + name.rsplit(".", 1)[-1] if "." in name else ""
-
-
-def _is_docx_package(upload) -> bool:
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as package:
-            if len(package.infolist()) > MAX_MEMBERS:
-                return False
-            names = set(package.namelist())
-            inflated = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        upload.seek(0)
-    if inflated > MAX_INFLATION * max_upload_bytes():
-        return False
-    return "[Content_Types].xml" in names and "word/document.xml" in names
-
-
-def attachment_check(upload) -> CheckedAttachment:
-    """Raise ``ValidationError`` (field ``attachment``) unless ``upload`` is a PDF or DOCX within the limit."""
-    limit = max_upload_bytes()
-    size = upload.size
-    if size is None or size > limit:
-        raise ValidationError(
-            {"attachment": _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}}
-        )
-    if size == 0:
-        raise ValidationError({"attachment": _("The file is empty.")})
-    expected = EXTENSIONS.get(_extension(upload.name))
-    if expected is None:
-        raise ValidationError({"attachment": _("Upload a PDF or a Word document (.docx).")})
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if expected == AttachmentType.PDF:
-        genuine = kind is not None and kind.mime == AttachmentType.PDF and head.startswith(b"%PDF-")
-    else:
-        genuine = head.startswith(b"PK\x03\x04") and kind is not None and kind.extension in {"zip", "docx"}
-        genuine = genuine and _is_docx_package(upload)
-    if not genuine:
-        message = _("The file's content is not a %(type)s, whatever its name says.") % {"type": expected.label}
-        raise ValidationError({"attachment": message})
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
-    return CheckedAttachment(content_type=expected.value, size=size, sha256=digest.hexdigest(), name=name)
 
 
 # --- Comparing versions ---------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from ims.access.querysets import RestrictedManager, RestrictedQuerySet
 
 from .choices import OPEN_STATUSES, VersionStatus
 
+#: What an inspector may read of a document's versions.
+RELEASED_STATUSES = (VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED, VersionStatus.RETIRED)
+
 
 class ControlledDocumentQuerySet(RestrictedQuerySet):
     def active(self) -> ControlledDocumentQuerySet:
@@ -25,6 +28,16 @@ class ControlledDocumentQuerySet(RestrictedQuerySet):
 
 
 class DocumentVersionQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> DocumentVersionQuerySet:
+        """As every record, plus: a read-only inspector sees what was released (effective, superseded,
+        retired), never drafts or versions still in review or awaiting their effective date."""
+        from ims.access.permissions import is_inspector_only
+
+        rows = super().restrict(user, action)
+        if is_inspector_only(user):
+            rows = rows.filter(status__in=RELEASED_STATUSES)
+        return rows
+
     def effective(self) -> DocumentVersionQuerySet:
         return self.filter(status=VersionStatus.EFFECTIVE)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -36,9 +36,7 @@ from .filtersets import ControlledDocumentFilterSet, DocumentVersionFilterSet
 from .forms import ControlledDocumentForm, DocumentVersionForm, SignatureStepForm
 from .models import ControlledDocument, DocumentVersion
 from .tables import ControlledDocumentTable, DocumentVersionTable, version_status_badge
-
-#: Served files never run in the portal's origin: a download, no sniffing, a sandbox without scripts.
-ATTACHMENT_CSP = "sandbox; default-src 'none'"
+from .uploads import ATTACHMENT_CSP, download_response
 
 
 def client_ip(request) -> str | None:
@@ -442,16 +440,11 @@ class VersionFileView(ScopedViewMixin, View):
         version = self.get_object("view")
         if not version.attachment:
             raise Http404
-        response = FileResponse(
-            version.attachment.open("rb"),
-            as_attachment=True,
+        return download_response(
+            version.attachment,
             filename=version.attachment_name or "document",
             content_type=version.attachment_type or "application/octet-stream",
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = ATTACHMENT_CSP
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class VersionPdfView(ScopedViewMixin, View):

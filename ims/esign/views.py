@@ -212,6 +212,10 @@ class CertificationRegisterView(View):
         "signature_hash",
     )
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        return selectors.register_sites(user).exists()
+
     def get(self, request):
         sites = selectors.register_sites(request.user)
         if not sites.exists():
@@ -263,6 +267,10 @@ class CertificationRegisterView(View):
 
 class SigningLockListView(View):
     """Global Admins: people whose signing is locked, and the unlock action."""
+
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        return has_global_permission(user, UNLOCK_PERMISSION)
 
     def get(self, request):
         if not has_global_permission(request.user, UNLOCK_PERMISSION):

@@ -54,6 +54,10 @@ class OrgImportView(TemplateView):
     template_name = "org/import.html"
     permission = "org.add_person"
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        return user_can_any_site(user, cls.permission)
+
     def dispatch(self, request, *args, **kwargs):
         if not user_can_any_site(request.user, self.permission):
             raise PermissionDenied(_("You may not import people: you may not add people at any site."))

@@ -1,22 +1,24 @@
-from ims.access.permissions import user_can_any_site
+from ims.access.permissions import inspector_access, is_inspector_only
 
-from .navigation import NAVIGATION
+from .navigation import NAVIGATION, item_visible
 
 
 def navigation(request) -> dict:
-    """The sidebar: items needing more than reading are shown only to people who hold that permission somewhere."""
+    """The sidebar: only the pages this user can open (the pages' own views decide, ``ims.web.links``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    inspector_only = is_inspector_only(user)
     sections = []
     for section in NAVIGATION:
         items = [
             {"label": i.label, "url": i.url(), "icon": i.icon}
             for i in section.items
-            if not i.permission
-            or (".view_" in i.permission and not i.check_view)
-            or user_can_any_site(user, i.permission)
+            if item_visible(user, i, inspector_only=inspector_only)
         ]
         if items:
             sections.append({"label": section.label, "step": section.step, "icon": section.icon, "items": items})
-    return {"nav_sections": sections}
+    context = {"nav_sections": sections, "inspector_only": inspector_only}
+    if inspector_only:
+        context["inspector_grants"] = inspector_access(user)
+    return context

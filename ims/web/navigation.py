@@ -18,6 +18,8 @@ class NavItem:
     permission: str | None = None
     # View permissions are normally held by every role; set for one that is not (e.g. the audit trail).
     check_view: bool = False
+    # A page of the person's own work (tasks, training, check-in): not for a read-only inspector.
+    personal: bool = False
 
     def url(self) -> str | None:
         if not self.url_name:
@@ -44,15 +46,9 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem("Documents", "documents:document_list", "files"),
             NavItem("Policies", "policies:document_list", "file-earmark-text"),
-            NavItem("My tasks", "policies:my_tasks", "check2-square"),
-            NavItem("Inbox", "notifications:inbox", "inbox"),
-            NavItem(
-                "Acknowledgements",
-                "policies:coverage",
-                "pie-chart",
-                "policies.view_acknowledgement",
-                check_view=True,
-            ),
+            NavItem("My tasks", "policies:my_tasks", "check2-square", personal=True),
+            NavItem("Inbox", "notifications:inbox", "inbox", personal=True),
+            NavItem("Acknowledgements", "policies:coverage", "pie-chart"),
             NavItem("Objectives", "policies:objective_list", "bullseye", "policies.view_objective"),
             NavItem("IMS leadership", "policies:leadership", "people"),
             NavItem("Responsibilities (RACI)", "policies:raci_matrix", "grid-3x3", "policies.view_responsibility"),
@@ -65,13 +61,13 @@ NAVIGATION: tuple[NavSection, ...] = (
         "4",
         "mortarboard",
         (
-            NavItem("My training", "training:my_training", "person-check"),
-            NavItem("Training matrix", "training:matrix", "grid-3x3", "training.view_assignment", check_view=True),
-            NavItem("Compliance", "training:compliance", "bar-chart", "training.view_assignment", check_view=True),
+            NavItem("My training", "training:my_training", "person-check", personal=True),
+            NavItem("Training matrix", "training:matrix", "grid-3x3"),
+            NavItem("Compliance", "training:compliance", "bar-chart"),
             NavItem("Courses", "training:course_list", "journal-text"),
             NavItem("Requirements", "training:requirement_list", "diagram-2", "training.view_trainingrequirement"),
             NavItem("Sessions", "training:session_list", "calendar-event"),
-            NavItem("Attend a session", "training:session_checkin", "qr-code"),
+            NavItem("Attend a session", "training:session_checkin", "qr-code", personal=True),
         ),
     ),
     NavSection(
@@ -89,14 +85,8 @@ NAVIGATION: tuple[NavSection, ...] = (
         "shield-check",
         (
             NavItem("Evidence packs", "evidence:pack_list", "archive"),
-            NavItem("Audit trail", "audit:trail", "clock-history", "audit.view_auditevent", check_view=True),
-            NavItem(
-                "E-signature register",
-                "esign:certification_register",
-                "pen",
-                "esign.view_certification_register",
-                check_view=True,
-            ),
+            NavItem("Audit trail", "audit:trail", "clock-history"),
+            NavItem("E-signature register", "esign:certification_register", "pen"),
         ),
     ),
     NavSection(
@@ -109,8 +99,22 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Roles", "org:role_list", "person-badge", "org.view_role"),
             NavItem("People", "org:person_list", "people", "org.view_person"),
             NavItem("Memberships", "org:membership_list", "person-lines-fill", "org.view_membership"),
-            NavItem("Import people", "org:import", "upload", "org.add_person"),
-            NavItem("E-signature locks", "esign:lock_list", "lock", "esign.add_signingunlock"),
+            NavItem("Import people", "org:import", "upload"),
+            NavItem("E-signature locks", "esign:lock_list", "lock"),
         ),
     ),
 )
+
+
+def item_visible(user, item: NavItem, *, inspector_only: bool) -> bool:
+    """Shown when the target page opens for ``user`` (its view decides, ``ims.web.links``), and, for items
+    naming a permission, when the user holds it somewhere (a list they could open would be empty)."""
+    from ims.access.permissions import user_can_any_site
+
+    from .links import may_open
+
+    if not item.url_name or (item.personal and inspector_only):
+        return False
+    if item.permission and not user_can_any_site(user, item.permission):
+        return False
+    return may_open(user, item.url_name)

@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from ims.access.models import ApiToken
+from ims.access.permissions import is_inspector_only
 from ims.access.services import api_token_create, api_token_revoke
 from ims.org.models import Membership, Person, Site
 
 from .cards import cards_for
-from .navigation import NAVIGATION
+from .navigation import NAVIGATION, item_visible
 from .views import apply_validation_error
 
 
@@ -39,20 +40,28 @@ def own_memberships(person):
     )
 
 
-def ims_steps() -> list[dict]:
-    """The six IMS steps (and inspection) with their pages and whether they are built yet."""
+def ims_steps(user) -> list[dict]:
+    """The six IMS steps (and inspection) with the pages ``user`` can open, and whether they are built yet."""
+    inspector_only = is_inspector_only(user)
     steps = []
     for section in NAVIGATION:
         if section.label == "Organisation":
             continue
-        items = [{"label": i.label, "url": i.url(), "icon": i.icon} for i in section.items]
+        built = any(i.url() for i in section.items)
+        items = [
+            {"label": i.label, "url": i.url(), "icon": i.icon}
+            for i in section.items
+            if not i.url() or item_visible(user, i, inspector_only=inspector_only)
+        ]
+        if built and not any(item["url"] for item in items):
+            continue  # a built step with nothing for this user
         steps.append(
             {
                 "label": section.label,
                 "step": section.step,
                 "icon": section.icon,
                 "items": items,
-                "built": any(i["url"] for i in items),
+                "built": built,
             }
         )
     return steps
@@ -81,7 +90,7 @@ class DashboardView(TemplateView):
                     {"site": s, "people": s.people, "percent": round(100 * s.people / top) if top else 0}
                     for s in per_site
                 ],
-                "steps": ims_steps(),
+                "steps": ims_steps(user),
                 "my_memberships": own_memberships(user),
                 "integrity": _latest_integrity(user),
                 "cards": cards_for(user),

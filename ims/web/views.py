@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 from ims.access.permissions import user_can, user_can_any_site
 from ims.audit.context import audit_context
 from ims.web.exports import SafeCsvWriter
+from ims.web.links import may_open
 
 REASON_FIELD = "change_reason"
 REASON_REQUIRED = _("Give the reason for this change; it is kept in the audit trail.")
@@ -131,7 +132,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
                 "filter_form": filterset.form if filterset is not None else None,
                 "filter_errors": filterset.errors if filterset is not None and filterset.is_bound else None,
                 "active_filters": any(v for k, v in self.request.GET.items() if k not in {"page", "per_page", "sort"}),
-                "can_add": self.add_url_name and user_can_any_site(self.request.user, model_perm(self.model, "add")),
+                "can_add": self.add_url_name and may_open(self.request.user, self.add_url_name),
                 "add_url_name": self.add_url_name,
                 "can_export": bool(self.export_fields),
                 "export_query": query.urlencode(),
@@ -191,9 +192,16 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
     def is_create(self) -> bool:
         return "pk" not in self.kwargs
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        """Adding needs the add permission at some site (editing is decided per record, in ``get_object``)."""
+        if "pk" in url_kwargs:
+            return True
+        return user_can_any_site(user, model_perm(cls.queryset.model, "add"))
+
     def dispatch(self, request, *args, **kwargs):
         if self.is_create():
-            if not user_can_any_site(request.user, model_perm(self.model, "add")):
+            if not self.user_may_open(request.user, **kwargs):
                 raise PermissionDenied(_("You may not add %(things)s.") % {"things": self.verbose(plural=True)})
             self.object = None
         else:

@@ -311,3 +311,13 @@ def test_the_permission_ends_with_the_membership(org, client_for):
     assert trail(client_for(auditor)).status_code == 200
     services.membership_end(membership=membership, on=today - datetime.timedelta(days=1))
     assert trail(client_for(auditor)).status_code == 403
+
+
+def test_the_trail_names_records_as_people_know_them(org, client_for):
+    """A course by its code and title, a person by name: never only "#42"."""
+    from tests.training.factories import course_at
+
+    course = course_at(org.site_a, code="GMP-101", title="GMP basics")
+    page = client_for(org.admin).get(reverse("audit:trail"), {"model_label": "training.course"}).content.decode()
+    assert "GMP-101 · GMP basics" in page
+    assert f">#{course.pk}<" not in page

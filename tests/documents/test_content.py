@@ -131,3 +131,37 @@ def test_diffs_show_changes_and_escape_markup(render):
 
 def test_identical_versions_say_so():
     assert "same content" in diff_unified("a", "a", old_label="v1", new_label="v2")
+
+
+def _lie_about_sizes(data: bytes, member: str, declared: int) -> bytes:
+    """Rewrite the local header and central directory so that ``member`` claims ``declared`` inflated bytes."""
+    import struct
+
+    raw = bytearray(data)
+    name = member.encode()
+    position = 0
+    while (position := raw.find(b"PK\x03\x04", position)) != -1:
+        name_length = struct.unpack_from("<H", raw, position + 26)[0]
+        if raw[position + 30 : position + 30 + name_length] == name:
+            struct.pack_into("<I", raw, position + 22, declared)
+        position += 4
+    position = 0
+    while (position := raw.find(b"PK\x01\x02", position)) != -1:
+        name_length = struct.unpack_from("<H", raw, position + 28)[0]
+        if raw[position + 46 : position + 46 + name_length] == name:
+            struct.pack_into("<I", raw, position + 24, declared)
+        position += 4
+    return bytes(raw)
+
+
+@pytest.mark.req("ASVS5-5.2.3")
+def test_a_docx_that_lies_about_its_inflated_size_is_refused():
+    """Declares 1,000 bytes, inflates to 300 MB: the check inflates for real, with a hard limit."""
+    honest = docx_bytes(extra={"word/media/padding.bin": b"\0" * 300_000_000})
+    bomb = _lie_about_sizes(honest, "word/media/padding.bin", 1000)
+    with zipfile.ZipFile(io.BytesIO(bomb)) as package:
+        assert sum(info.file_size for info in package.infolist()) < 10_000  # what the archive declares
+    assert len(bomb) < 1_000_000
+    with pytest.raises(ValidationError):
+        attachment_check(upload("bomb.docx", bomb))
+    assert attachment_check(upload("fine.docx", docx_bytes()))  # the control

@@ -6,6 +6,7 @@ caller may view (``ScopedRelatedField``).
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,21 +19,40 @@ from ims.web.input import reject_unknown_fields
 from ..models import Assignment, Course, CourseMaterial, Curriculum, TrainingRecord, TrainingRequirement
 
 
+def material_file_url(serializer, material) -> str | None:
+    """The scope-checked download (never /media/, which nothing serves)."""
+    if not material.file:
+        return None
+    path = reverse("training:material_file", args=[material.pk])
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
 class CourseMaterialSerializer(StrictSerializer):
     course = ScopedRelatedField(queryset=Course.objects.all(), help_text="Course id or code.")
-    file = serializers.FileField(read_only=True, allow_null=True, help_text="Uploaded on the page; read-only here.")
+    file = serializers.SerializerMethodField(help_text="Download link of the uploaded file (uploaded on the page).")
 
     class Meta:
         model = CourseMaterial
         fields = ["id", "course", "title", "url", "file", "is_active", "updated_at"]
         read_only_fields = ["id", "file", "is_active", "updated_at"]
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, material) -> str | None:
+        return material_file_url(self, material)
+
 
 class CourseMaterialBriefSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(help_text="Download link of the uploaded file.")
+
     class Meta:
         model = CourseMaterial
         fields = ["id", "title", "url", "file", "is_active"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, material) -> str | None:
+        return material_file_url(self, material)
 
 
 class CourseSerializer(StrictSerializer):
