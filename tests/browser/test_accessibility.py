@@ -1,0 +1,85 @@
+"""axe-core (the pinned npm copy, run in headless Chromium) over the main pages of the demo, for the people who
+use them: 0 serious or critical violations (WCAG 2.1 AA rules)."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from ims.documents.demo import POLICY_NUMBER
+from ims.documents.models import ControlledDocument
+from policies.models import Acknowledgement
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.req("ASVS5-1.1.1")]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844, "mobile": True}
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical violations on the page, one line each (rule, impact, where)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())  # evaluated by the browser's debugger: the page's CSP does not apply
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']} {node.get('failureSummary', '')[:160]!r}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"][:5]
+    ]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", "--no-logins", stdout=StringIO())
+
+
+def check(page, path: str, problems: dict[str, list[str]]) -> None:
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    assert page.url.split("?")[0].endswith(path.split("?")[0]) or "/accounts/login/" not in page.url, page.url
+    found = axe_problems(page)
+    if found:
+        problems[path] = found
+
+
+def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory):
+    assert AXE.exists(), "make static installs axe-core (package.json)"
+    password = settings.IMS_DEMO_PASSWORD
+    policy = ControlledDocument.objects.get(number=POLICY_NUMBER)
+    problems: dict[str, list[str]] = {}
+
+    qm = page_factory()
+    login(qm, "admin.global", password)
+    for path in (
+        "/",
+        "/documents/",
+        f"/documents/{policy.pk}/",
+        "/policies/coverage/",
+        "/training/matrix/",
+        "/audit/",
+        "/policies/responsibilities/matrix/",
+        "/org/people/",
+    ):
+        check(qm, path, problems)
+
+    phone = page_factory(**PHONE)
+    login(phone, "employee.cork", password)
+    task = Acknowledgement.objects.filter(person__username="employee.cork", status="open").first()
+    paths = ["/", "/policies/my-tasks/", "/training/my/"]
+    if task is not None:
+        paths.append(f"/policies/tasks/{task.pk}/")
+    for path in paths:
+        check(phone, path, problems)
+
+    assert not problems, "axe-core found serious or critical violations:\n" + "\n".join(
+        f"{path}:\n  " + "\n  ".join(lines) for path, lines in problems.items()
+    )
