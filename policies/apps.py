@@ -7,9 +7,9 @@ class PoliciesConfig(AppConfig):
 
     def demo_seed(self) -> str:
         """Called by ``manage.py seed_demo`` (the kernel finds it on the app config, never imports the app)."""
-        from .demo import acknowledgements_demo_seed, objectives_demo_seed
+        from .demo import acknowledgements_demo_seed, objectives_demo_seed, responsibilities_demo_seed
 
-        return f"{objectives_demo_seed()}; {acknowledgements_demo_seed()}"
+        return f"{objectives_demo_seed()}; {acknowledgements_demo_seed()}; {responsibilities_demo_seed()}"
 
     def scale_seed(self, size_name: str, seed: int, log) -> str:
         """Distributions and acknowledgement tasks of the scale documents (called by ``manage.py seed_scale``)."""

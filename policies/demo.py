@@ -285,3 +285,33 @@ def acknowledgements_demo_seed() -> str:
         distribution.acknowledgement_open(actor=task.person, acknowledgement=task)
         opened += 1
     return f"acknowledgements {signed} signed, {opened} opened"
+
+
+#: Who does what for the IMS policy (the RACI matrix of the demo).
+DEMO_RACI = {
+    "global_admin": "A",
+    "quality_manager": "R",
+    "compliance_officer": "C",
+    "department_head": "R",
+    "process_owner": "C",
+    "internal_auditor": "I",
+    "trainer": "I",
+    "employee": "I",
+}
+
+
+def responsibilities_demo_seed() -> str:
+    """The RACI of the IMS policy, once (a matrix people have edited is left as it is)."""
+    from ims.documents.models import ControlledDocument
+    from ims.org.models import Role
+
+    from .models import Responsibility
+    from .services import CellChange, responsibilities_save
+
+    document = ControlledDocument.objects.filter(number="POL-IMS-001").first()
+    if document is None or Responsibility.objects.filter(document=document).exists():
+        return "responsibilities unchanged"
+    roles = {role.code: role for role in Role.objects.filter(code__in=DEMO_RACI)}
+    changes = [CellChange(document.pk, roles[code].pk, value) for code, value in DEMO_RACI.items() if code in roles]
+    written = responsibilities_save(actor=None, changes=changes, reason="Demo: responsibilities for the IMS policy")
+    return f"responsibilities {len(written)} set"

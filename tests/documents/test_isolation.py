@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 
 from ims.documents.models import ControlledDocument, DocumentVersion
+from ims.documents.querysets import RELEASED_STATUSES
 from ims.testing.kit import ScopedModelCase, SiteIsolationTests
 
 from .factories import document_at, document_registrar, draft_at
@@ -83,4 +84,6 @@ class TestDocumentVersionIsolation(SiteIsolationTests):
         api_change=lambda version: {"body": "# Changed through the API"},
         deactivate_url="documents:version_retire",
         export_key="id",
+        # A read-only inspector sees released versions only: the drafts made here are hidden from them.
+        inspector_sees=lambda version: version.status in RELEASED_STATUSES,
     )
