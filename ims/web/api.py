@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -33,7 +33,8 @@ class ScopedModelViewSet(
     ``perform_create``/``perform_update``/``perform_deactivate`` with the app's services.
     """
 
-    http_method_names = ["get", "post", "put", "patch", "head", "options", "delete"]
+    # No "delete": OPTIONS and the schema advertise only what works; DELETE answers 405 with the way out.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         return self.queryset.all().restrict(self.request.user, "view")
@@ -57,11 +58,12 @@ class ScopedModelViewSet(
         with audit_context(reason=self.change_reason(request)):
             return super().update(request, *args, **kwargs)
 
-    def destroy(self, request, *args, **kwargs):
-        return Response(
-            {"detail": "Regulated records are never deleted. Use POST …/deactivate/ instead."},
-            status=status.HTTP_405_METHOD_NOT_ALLOWED,
-        )
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        if request.method == "DELETE":
+            raise exceptions.MethodNotAllowed(
+                "DELETE", detail="Regulated records are never deleted. Use POST …/deactivate/ instead."
+            )
+        return super().http_method_not_allowed(request, *args, **kwargs)
 
     @extend_schema(request=None, description="Deactivate the record (it is kept, never deleted).")
     @action(detail=True, methods=["post"])

@@ -24,6 +24,10 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings and (not raw.isdigit() or int(raw) < 1):
+            # A page that is not a page number is a bad request, not a page past the end.
+            raise exceptions.ValidationError({self.page_query_param: ["A page number is a whole number from 1."]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound:

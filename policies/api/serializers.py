@@ -42,8 +42,9 @@ class ObjectiveSerializer(StrictSerializer):
         help_text="The objective one level up that this one supports.",
     )
     owner = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False, help_text="Person id.")
-    site_code = serializers.CharField(source="site.code", read_only=True, default=None)
-    function_code = serializers.CharField(source="function.code", read_only=True, default=None)
+    # Null for a company-wide objective (no site) or a site objective (no function).
+    site_code = serializers.CharField(source="site.code", read_only=True, default=None, allow_null=True)
+    function_code = serializers.CharField(source="function.code", read_only=True, default=None, allow_null=True)
     level = serializers.SerializerMethodField(help_text="company, site or function (from site and function).")
     health = serializers.SerializerMethodField(
         help_text="on_track, at_risk, off_track or not_measured, from the latest reading, target and time left."
@@ -159,6 +160,11 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
         help_text="acknowledged, in_progress (read, not signed), not_started, overdue (open past due) or cancelled.",
     )
     signature = serializers.SerializerMethodField(help_text="The signature manifestation once acknowledged.")
+
+    # Blank until cancelled: the schema's enum says so.
+    cancel_reason = serializers.ChoiceField(
+        choices=Acknowledgement._meta.get_field("cancel_reason").choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Acknowledgement

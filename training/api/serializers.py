@@ -154,6 +154,11 @@ class AssignmentSerializer(serializers.ModelSerializer):
     site_code = serializers.CharField(source="site.code", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True, help_text="Open and past the due date.")
 
+    # Blank until cancelled: the schema's enum says so.
+    cancel_reason = serializers.ChoiceField(
+        choices=Assignment._meta.get_field("cancel_reason").choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Assignment
         fields = [
