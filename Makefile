@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 VENDOR := static/vendor
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run dev test install install-dev static collectstatic services services-down migrate seed bench bench-load smoke rtm lint clean-data help
+.PHONY: run dev test install install-dev static collectstatic services services-down migrate seed bench bench-load fuzz smoke rtm lint clean-data help
 
 help:
 	@echo "make run    - install, start PostgreSQL + Redis, migrate, seed the demo, serve http://127.0.0.1:8000/"
@@ -83,6 +83,10 @@ test: install-dev collectstatic
 
 bench: install-dev collectstatic migrate
 	$(PY) -m benchmarks
+
+# schemathesis over every API operation with an employee, a quality manager and a Global Admin token (fixed seed).
+fuzz: install-dev collectstatic
+	$(PY) -m ims.runtime.fuzz
 
 # A bounded loopback load test of a fresh `make run` (IMS_LOAD_USERS, IMS_LOAD_SECONDS; figures printed).
 bench-load: install collectstatic
