@@ -67,13 +67,25 @@ def _commands() -> dict[str, list[str]]:
             "celery",
             "-A",
             "ims",
+            "--quiet",  # no start-up banner: the supervisor says what started
             "worker",
             "--loglevel=WARNING",
             "--concurrency=2",
             "-n",
             "worker@%h",
         ],
-        "beat": [python, "-m", "celery", "-A", "ims", "beat", "--loglevel=WARNING", "-s", str(beat_schedule)],
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "ims",
+            "--quiet",
+            "beat",
+            "--loglevel=WARNING",
+            "-s",
+            str(beat_schedule),
+        ],  # fmt: skip
     }
 
 
@@ -173,6 +185,7 @@ def main() -> int:
         if not _wait_ready(children["web"]):
             print("The web server did not start; stopping everything.", flush=True)
             return 1
+        print(f"Web server ({WEB}), Celery worker and Celery beat running.", flush=True)
         _print_banner()
         print(f"Time to first page: {time.monotonic() - t0:.1f} s.", flush=True)
         while True:
