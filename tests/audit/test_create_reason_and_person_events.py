@@ -8,25 +8,10 @@ import json
 import pytest
 
 from ims.audit.models import AuditEvent
-from ims.org.choices import RoleCode
 from ims.org.models import Person
+from tests.org.test_api import new_person_payload as new_person
 
 pytestmark = pytest.mark.django_db
-
-
-def new_person(**extra) -> dict:
-    return {
-        "username": "new_hire",
-        "employee_id": "E-1001",
-        "first_name": "Nora",
-        "last_name": "Hire",
-        "email": "nora.hire@example.com",
-        "job_title": "QA Specialist",
-        "site": "SITEA",
-        "function": "QA",
-        "role": RoleCode.EMPLOYEE,
-        **extra,
-    }
 
 
 def _insert_reason(label: str, pk) -> str:
