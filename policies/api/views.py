@@ -47,8 +47,6 @@ from .serializers import (
     ResponsibilitySerializer,
 )
 
-NEVER_DELETED = extend_schema(exclude=True)
-
 
 @extend_schema_view(
     list=extend_schema(
@@ -63,7 +61,6 @@ NEVER_DELETED = extend_schema(exclude=True)
     partial_update=extend_schema(
         summary="Update an objective", description="`status` follows draft → active → achieved / not achieved."
     ),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Cancel an objective",
         request=None,
@@ -101,7 +98,6 @@ class ObjectiveViewSet(ScopedModelViewSet):
     create=extend_schema(summary="Record a reading", description="One valid reading per objective and period."),
     update=extend_schema(summary="Correct a reading"),
     partial_update=extend_schema(summary="Correct a reading"),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Void a reading",
         request=None,
@@ -139,7 +135,6 @@ class ObjectiveReadingViewSet(ScopedModelViewSet):
     create=extend_schema(exclude=True),
     update=extend_schema(exclude=True),
     partial_update=extend_schema(exclude=True),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Clear a RACI cell",
         request=None,

@@ -31,8 +31,6 @@ from .. import sessions
 from ..models import Attendance, Course, TrainingSession
 from ..views_sessions import TrainingSessionFilterSet
 
-NEVER_DELETED = extend_schema(exclude=True)
-
 
 class StrictInputSerializer(serializers.Serializer):
     def to_internal_value(self, data):
@@ -158,7 +156,6 @@ class SessionPermission(ScopedPermission):
     ),
     update=extend_schema(summary="Replace a planned session"),
     partial_update=extend_schema(summary="Change a planned session", description="The site never changes."),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Cancel a planned session",
         request=None,

@@ -40,7 +40,6 @@ from .serializers import (
     TrainingRequirementSerializer,
 )
 
-NEVER_DELETED = extend_schema(exclude=True)
 TAGS = ["training"]
 
 
@@ -60,7 +59,6 @@ class FreshMixin:
         summary="Update a course",
         description="The code never changes. Changing the linked documents brings the assignments in line.",
     ),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Deactivate a course",
         request=None,
@@ -95,7 +93,6 @@ class CourseViewSet(FreshMixin, ScopedModelViewSet):
     create=extend_schema(summary="Add a link to a course", description="Files are uploaded on the course's page."),
     update=extend_schema(summary="Replace a course material"),
     partial_update=extend_schema(summary="Update a course material"),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Withdraw a course material", request=None, responses={200: CourseMaterialSerializer}
     ),
@@ -132,7 +129,6 @@ class CourseMaterialViewSet(FreshMixin, ScopedModelViewSet):
     partial_update=extend_schema(
         summary="Update a curriculum", description="Changing its courses brings the assignments in line."
     ),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Deactivate a curriculum",
         request=None,
@@ -169,7 +165,6 @@ class CurriculumViewSet(FreshMixin, ScopedModelViewSet):
         description="Site × function (or all) × role (or all) → a course or a curriculum. The people in scope "
         "are assigned at once.",
     ),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Deactivate a training requirement",
         request=None,
@@ -217,7 +212,6 @@ class OwnRowsMixin:
         request=AssignmentCreateSerializer,
         responses={201: AssignmentSerializer},
     ),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(
         summary="Withdraw a training assignment (reason as note)",
         request=None,

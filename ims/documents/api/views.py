@@ -35,7 +35,6 @@ from .serializers import (
     TransitionSerializer,
 )
 
-NEVER_DELETED = extend_schema(exclude=True)
 SIGN_ACTIONS = {"review", "approve", "submit", "return_"}
 
 
@@ -74,7 +73,6 @@ def _conflict(error: ValidationError) -> Response:
     create=extend_schema(summary="Register a controlled document", description="Creates it with version 1 (a draft)."),
     update=extend_schema(summary="Replace a document's register entry"),
     partial_update=extend_schema(summary="Update a document's register entry"),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(summary="Retire a document", request=None, responses={200: ControlledDocumentSerializer}),
 )
 @extend_schema(tags=["documents"])
@@ -123,7 +121,6 @@ class ControlledDocumentViewSet(ScopedModelViewSet):
     ),
     update=extend_schema(summary="Replace a draft's content"),
     partial_update=extend_schema(summary="Update a draft's content", description="Only drafts change (409 otherwise)."),
-    destroy=NEVER_DELETED,
     deactivate=extend_schema(summary="Retire a version", request=None, responses={200: DocumentVersionSerializer}),
 )
 @extend_schema(tags=["documents"])

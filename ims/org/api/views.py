@@ -26,9 +26,6 @@ from .serializers import (
     SiteSerializer,
 )
 
-# DELETE answers 405 (records are deactivated instead), so it is not offered in the schema.
-NEVER_DELETED = extend_schema(exclude=True)
-
 
 def _deactivate_schema(resource: str, description: str, serializer):
     return extend_schema(
@@ -45,7 +42,6 @@ def _deactivate_schema(resource: str, description: str, serializer):
     create=extend_schema(summary="Create a site", description="Needs the permission to add sites (Global Admin)."),
     update=extend_schema(summary="Replace a site", description="A site's code never changes."),
     partial_update=extend_schema(summary="Update a site", description="A site's code never changes."),
-    destroy=NEVER_DELETED,
     deactivate=_deactivate_schema(
         "site", "The site is kept with its history; nobody can be given a new membership there.", SiteSerializer
     ),
@@ -73,7 +69,6 @@ class SiteViewSet(ScopedModelViewSet):
     create=extend_schema(summary="Create a function"),
     update=extend_schema(summary="Replace a function", description="A function's code never changes."),
     partial_update=extend_schema(summary="Update a function", description="A function's code never changes."),
-    destroy=NEVER_DELETED,
     deactivate=_deactivate_schema(
         "function", "The function is kept with its history; no new membership can use it.", FunctionSerializer
     ),
@@ -127,7 +122,6 @@ class RoleViewSet(ScopedModelViewSet):
     ),
     update=extend_schema(summary="Replace a person", description="Memberships change through /memberships/."),
     partial_update=extend_schema(summary="Update a person", description="Memberships change through /memberships/."),
-    destroy=NEVER_DELETED,
     deactivate=_deactivate_schema(
         "person",
         "Login is refused from the next request and the person's current memberships end today.",
@@ -198,7 +192,6 @@ class PersonViewSet(ScopedModelViewSet):
     partial_update=extend_schema(
         summary="Update a membership", description="A membership never moves to another person."
     ),
-    destroy=NEVER_DELETED,
     deactivate=_deactivate_schema(
         "membership",
         "Ends the membership today; it is kept for the history of who held which role.",
