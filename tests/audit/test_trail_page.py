@@ -321,3 +321,24 @@ def test_the_trail_names_records_as_people_know_them(org, client_for):
     page = client_for(org.admin).get(reverse("audit:trail"), {"model_label": "training.course"}).content.decode()
     assert "GMP-101 · GMP basics" in page
     assert f">#{course.pk}<" not in page
+
+
+def test_naming_records_costs_the_same_queries_for_one_or_many(org, client_for):
+    """Labels come from one query per record type, whatever the number of events on the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.training.factories import course_at
+
+    client = client_for(org.admin)
+    url = reverse("audit:trail")
+    course_at(org.site_a, code="ONE-1", title="One")
+    client.get(url, {"model_label": "training.course"})
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {"model_label": "training.course"})
+    for n in range(12):
+        course_at(org.site_a, code=f"MANY-{n}", title=f"Many {n}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url, {"model_label": "training.course"}).content.decode()
+    assert "MANY-11 · Many 11" in page
+    assert len(many) == len(one), (len(one), len(many))
