@@ -67,6 +67,7 @@ def first_control_character(data: Any, path: str = "") -> tuple[str, str] | None
     return None
 
 
+#: The body field that carries the reason for change of any write (pages and API).
 REASON_FIELD = "change_reason"
 
 

@@ -16,8 +16,6 @@ class NavItem:
     url_name: str | None = None
     icon: str = "circle"
     permission: str | None = None
-    # View permissions are normally held by every role; set for one that is not (e.g. the audit trail).
-    check_view: bool = False
     # A page of the person's own work (tasks, training, check-in): not for a read-only inspector.
     personal: bool = False
 

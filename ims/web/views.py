@@ -21,9 +21,9 @@ from django_tables2 import RequestConfig
 from ims.access.permissions import user_can, user_can_any_site
 from ims.audit.context import audit_context
 from ims.web.exports import SafeCsvWriter
+from ims.web.input import REASON_FIELD
 from ims.web.links import may_open
 
-REASON_FIELD = "change_reason"
 REASON_REQUIRED = _("Give the reason for this change; it is kept in the audit trail.")
 
 

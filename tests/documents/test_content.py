@@ -139,18 +139,14 @@ def _lie_about_sizes(data: bytes, member: str, declared: int) -> bytes:
 
     raw = bytearray(data)
     name = member.encode()
-    position = 0
-    while (position := raw.find(b"PK\x03\x04", position)) != -1:
-        name_length = struct.unpack_from("<H", raw, position + 26)[0]
-        if raw[position + 30 : position + 30 + name_length] == name:
-            struct.pack_into("<I", raw, position + 22, declared)
-        position += 4
-    position = 0
-    while (position := raw.find(b"PK\x01\x02", position)) != -1:
-        name_length = struct.unpack_from("<H", raw, position + 28)[0]
-        if raw[position + 46 : position + 46 + name_length] == name:
-            struct.pack_into("<I", raw, position + 24, declared)
-        position += 4
+    # (signature, offset of the name length, offset of the name, offset of the uncompressed size)
+    for signature, length_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        position = 0
+        while (position := raw.find(signature, position)) != -1:
+            name_length = struct.unpack_from("<H", raw, position + length_at)[0]
+            if raw[position + name_at : position + name_at + name_length] == name:
+                struct.pack_into("<I", raw, position + size_at, declared)
+            position += 4
     return bytes(raw)
 
 
