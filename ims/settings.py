@@ -253,7 +253,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock restarts when the session is written: ``SessionLifetimeMiddleware`` writes it at most once
+# a minute while the person is active (``ims.access.sessions.user_session_touch``), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # ASVS4-3.3.2 (L2): a session ends after 30 idle minutes (above) and at the latest 12 h after login.

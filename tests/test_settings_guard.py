@@ -58,7 +58,8 @@ def test_api_pages_hold_at_most_100_items():
 def test_sessions_live_in_the_database_and_expire_after_30_idle_minutes():
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"  # a Redis outage keeps people signed in
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True  # the age counts from the last request: an idle timeout
+    # The age counts from the last activity (to the minute, tests/access/test_sessions.py): an idle timeout.
+    assert "SessionLifetimeMiddleware" in " ".join(settings.MIDDLEWARE)
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 

@@ -100,6 +100,7 @@ def training_demo_seed() -> str:
     sites = list(Site.objects.filter(is_active=True).order_by("code"))
     basel = Site.objects.get(code="BSL")
     policy = ControlledDocument.objects.filter(number="POL-IMS-001").first()
+    gowning_sop = ControlledDocument.objects.filter(number="SOP-PRD-004").first()
     employee = Role.objects.get(code=RoleCode.EMPLOYEE)
 
     gmp = catalogue.course_create(
@@ -123,6 +124,7 @@ def training_demo_seed() -> str:
     gowning = catalogue.course_create(
         actor=None,
         sites=[basel],
+        documents=[gowning_sop] if gowning_sop else [],
         code=GOWNING,
         title="Cleanroom gowning (grade B)",
         description="Gowning sequence, verified in person by a trainer.",

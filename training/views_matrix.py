@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from ims.access.permissions import user_can_any_site
 from ims.documents.forms import SignatureStepForm
 from ims.documents.views import client_ip
 from ims.esign.choices import SignatureChannel
@@ -84,7 +85,13 @@ class MatrixScopeMixin:
 
     @classmethod
     def user_may_open(cls, user, **url_kwargs) -> bool:
-        return matrix.matrix_sites(user=user).exists()
+        if not user_can_any_site(user, matrix.VIEW_PERMISSION):
+            return False
+        cached = getattr(user, "_ims_matrix_sites", None)
+        if cached is None:
+            cached = matrix.matrix_sites(user=user).exists()
+            user._ims_matrix_sites = cached
+        return cached
 
     def dispatch(self, request, *args, **kwargs):
         self.sites = list(matrix.matrix_sites(user=request.user))

@@ -36,6 +36,9 @@ def site_ids_with_permission(user, app_label: str, codename: str) -> models.Quer
     from .models import SiteGroupObjectPermission, SiteUserObjectPermission
 
     name = registry.site_codename(app_label, codename)
+    cache = user.__dict__.setdefault("_ims_site_subqueries", {}) if hasattr(user, "__dict__") else {}
+    if name in cache:
+        return cache[name]
     ctype = _site_content_type()
     user_model = user.__class__  # request.user may be a lazy wrapper; __class__ is the real model
     user_groups = user_model.groups.through.objects.filter(**{user_model.groups.field.m2m_field_name(): user.pk})
@@ -45,7 +48,31 @@ def site_ids_with_permission(user, app_label: str, codename: str) -> models.Quer
     via_user = SiteUserObjectPermission.objects.filter(
         user=user, permission__codename=name, permission__content_type=ctype
     ).values("content_object_id")
-    return Site._base_manager.filter(models.Q(pk__in=via_groups) | models.Q(pk__in=via_user)).values("pk")
+    cache[name] = Site._base_manager.filter(models.Q(pk__in=via_groups) | models.Q(pk__in=via_user)).values("pk")
+    return cache[name]
+
+
+def site_permissions_held(user) -> frozenset[str]:
+    """The per-site codenames (``app__codename``) ``user`` holds at one site or more: one query, kept on the
+    user object for the request, so that navigation, cards and buttons ask the database once per page."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    held = getattr(user, "_ims_site_perms", None)
+    if held is None:
+        from .models import SiteGroupObjectPermission, SiteUserObjectPermission
+
+        ctype = _site_content_type()
+        user_model = user.__class__
+        user_groups = user_model.groups.through.objects.filter(**{user_model.groups.field.m2m_field_name(): user.pk})
+        via_groups = SiteGroupObjectPermission.objects.filter(
+            group_id__in=user_groups.values("group_id"), permission__content_type=ctype
+        ).values_list("permission__codename", flat=True)
+        via_user = SiteUserObjectPermission.objects.filter(user=user, permission__content_type=ctype).values_list(
+            "permission__codename", flat=True
+        )
+        held = frozenset(via_groups.union(via_user))
+        user._ims_site_perms = held
+    return held
 
 
 def user_can(user, action: str, obj: models.Model) -> bool:
@@ -61,6 +88,8 @@ def user_can_at_site(user, perm: str, site) -> bool:
     if has_global_permission(user, perm):
         return True
     app_label, codename = perm.split(".", 1)
+    if registry.site_codename(app_label, codename) not in site_permissions_held(user):
+        return False
     return site_ids_with_permission(user, app_label, codename).filter(pk=site.pk).exists()
 
 
@@ -73,11 +102,17 @@ def user_sites(user, perm: str) -> models.QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Site.objects.none()
     app_label, codename = perm.split(".", 1)
+    if registry.site_codename(app_label, codename) not in site_permissions_held(user):
+        return Site.objects.none()
     return Site.objects.filter(pk__in=site_ids_with_permission(user, app_label, codename))
 
 
 def user_can_any_site(user, perm: str) -> bool:
-    return user_sites(user, perm).exists()
+    """Does ``user`` hold ``perm`` everywhere or at one site or more? (Answered from ``site_permissions_held``.)"""
+    if has_global_permission(user, perm):
+        return True
+    app_label, codename = perm.split(".", 1)
+    return registry.site_codename(app_label, codename) in site_permissions_held(user)
 
 
 def ensure_may_grant_role(user, role, site) -> None:

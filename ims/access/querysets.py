@@ -22,7 +22,7 @@ class RegulatedRecordDeletion(Exception):
 
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
-        from .permissions import has_global_permission, site_ids_with_permission
+        from .permissions import has_global_permission, site_ids_with_permission, site_permissions_held
 
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
@@ -31,10 +31,12 @@ class RestrictedQuerySet(models.QuerySet):
         if has_global_permission(user, f"{opts.app_label}.{codename}"):
             return self
         scoped = registry.get_scoped(self.model)
+        if scoped is None and action == "view":
+            return self
+        if registry.site_codename(opts.app_label, codename) not in site_permissions_held(user):
+            return self.none()
         if scoped is None:
-            if action == "view":
-                return self
-            return self if site_ids_with_permission(user, opts.app_label, codename).exists() else self.none()
+            return self
         sites = site_ids_with_permission(user, opts.app_label, codename)
         if not scoped.site_lookup:
             return self.filter(pk__in=sites)

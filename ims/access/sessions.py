@@ -3,7 +3,7 @@
 The server-side session (``django_session``, database engine) is the source of truth; a
 ``UserSession`` row mirrors it so a person can list and end their own sessions (ASVS5-7.5.2) and so
 the history of sign-ins stays after the session itself is gone. Sessions end after 30 idle minutes
-(``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``) and at the latest
+(``SESSION_COOKIE_AGE``, restarted by ``user_session_touch`` at most once a minute) and at the latest
 ``IMS_SESSION_ABSOLUTE_SECONDS`` after sign-in (``SessionLifetimeMiddleware``).
 """
 
@@ -71,7 +71,11 @@ def session_cycle(request: HttpRequest) -> None:
 
 
 def user_session_touch(request: HttpRequest) -> None:
-    """Update ``last_seen_at`` at most once per ``LAST_SEEN_GRANULARITY``."""
+    """Restart the idle clock and update ``last_seen_at``, at most once per ``LAST_SEEN_GRANULARITY``.
+
+    Writing ``SEEN_AT`` marks the session modified, so Django saves it with a new expiry (30 idle minutes
+    from now); requests in between write nothing, so browsing does not cost a session write per page.
+    """
     now = time.time()
     if now - request.session.get(SEEN_AT, 0) < LAST_SEEN_GRANULARITY.total_seconds():
         return

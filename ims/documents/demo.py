@@ -1,12 +1,17 @@
-"""Demo content of document control: the integrated IMS policy of Helvetia Biologics, made effective.
+"""Demo content of document control: the integrated IMS policy of Helvetia Biologics and the register of
+procedures, work instructions and forms a quality manager meets on day one, in every state of the life
+cycle (effective, revised with a superseded version, a revision in review, in review, draft).
 
 ``documents_demo_seed()`` runs after the demo organisation exists (``manage.py seed_demo``). It goes
-through the real services: the policy is registered by its author, submitted, signed "reviewed" and
+through the real services: each document is registered by its author, submitted, signed "reviewed" and
 "approved" with e-signatures (after each signer has certified their e-signature) and becomes effective
-on approval. Running it again changes nothing; an interrupted run is taken up where it stopped.
+on approval. Running it again changes nothing; an interrupted run is taken up where it stopped, and
+versions that demo users started are theirs: the seed never touches them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -110,6 +115,136 @@ of the company change.
 """
 
 
+@dataclass(frozen=True)
+class DemoDocument:
+    number: str
+    title: str
+    doc_type: str
+    disciplines: tuple[str, ...]
+    body: str
+    #: Where the first version ends: "effective", "in_review" or "draft".
+    state: str = "effective"
+    #: Site codes in scope; empty means every active site.
+    sites: tuple[str, ...] = ()
+    #: A second version the seed writes once the first is effective, and where it ends.
+    revision: str = ""
+    revision_state: str = ""
+    review_interval_months: int = 24
+
+
+def _sop(purpose: str, *steps: str) -> str:
+    lines = ["## 1. Purpose", "", purpose, "", "## 2. Procedure", ""]
+    lines += [f"{n}. {step}" for n, step in enumerate(steps, 1)]
+    lines += [
+        "",
+        "## 3. Records",
+        "",
+        "Records are kept in the IMS portal and retained for the life of the product + 1 year.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+DEMO_DOCUMENTS: tuple[DemoDocument, ...] = (
+    DemoDocument(
+        POLICY_NUMBER,
+        POLICY_TITLE,
+        DocumentType.POLICY,
+        (Discipline.QUALITY, Discipline.ENVIRONMENT, Discipline.OHS),
+        POLICY_BODY,
+    ),
+    DemoDocument(
+        "SOP-QA-001",
+        "Deviation management",
+        DocumentType.PROCEDURE,
+        (Discipline.QUALITY,),
+        _sop(
+            "How any departure from an approved procedure, specification or GMP expectation is recorded, assessed, "
+            "investigated and closed.",
+            "Whoever finds the deviation secures the product and tells the supervisor at once.",
+            "The supervisor records the deviation in the portal on the same shift.",
+            "Quality assesses its impact (minor, major, critical) within one working day.",
+            "Major and critical deviations are investigated to their root cause; a CAPA is opened where needed.",
+            "Quality approves the closure with an electronic signature before any affected batch is released.",
+        ),
+    ),
+    DemoDocument(
+        "SOP-QA-002",
+        "Change control",
+        DocumentType.PROCEDURE,
+        (Discipline.QUALITY, Discipline.ENVIRONMENT, Discipline.OHS),
+        _sop(
+            "How changes to facilities, equipment, processes, materials, systems and documents are proposed, "
+            "assessed for quality, environmental and safety impact, approved and verified.",
+            "The initiator describes the change, its reason and what it affects.",
+            "Quality, EHS and the process owner assess the impact and the validation needed.",
+            "The change board approves, rejects or returns the change with an electronic signature.",
+            "Actions are carried out and verified; the change is closed when its effectiveness is confirmed.",
+        ),
+        revision="Adds the EHS impact assessment to every change (audit finding 2026-07).",
+        revision_state="effective",
+    ),
+    DemoDocument(
+        "SOP-PRD-004",
+        "Cleanroom gowning (grade B)",
+        DocumentType.PROCEDURE,
+        (Discipline.QUALITY, Discipline.OHS),
+        _sop(
+            "The gowning sequence for entering grade B cleanrooms at Basel, so that people do not contaminate "
+            "the product and the product does not harm people.",
+            "Remove jewellery and make-up; wash and disinfect hands.",
+            "Put on hood, mask and goggles, then the sterile coverall without touching its outside.",
+            "Put on overboots across the step-over bench, then the second pair of sterile gloves.",
+            "Check the gown in the mirror; a trainer verifies the sequence at qualification and every year.",
+        ),
+        sites=("BSL",),
+        review_interval_months=12,
+    ),
+    DemoDocument(
+        "SOP-EHS-003",
+        "Segregation and disposal of biological and chemical waste",
+        DocumentType.PROCEDURE,
+        (Discipline.ENVIRONMENT, Discipline.OHS),
+        _sop(
+            "How waste is segregated at the point of use, inactivated where biological, stored and handed to "
+            "licensed contractors, as the environmental permits of each site require.",
+            "Segregate at the point of use into the colour-coded containers: biological, chemical, sharps, general.",
+            "Inactivate biological waste by autoclave (121 °C, 30 min) before it leaves the laboratory.",
+            "Label and store chemical waste by hazard class in the bunded waste store.",
+            "Hand waste only to licensed contractors; keep every consignment note.",
+        ),
+        revision="Adds solvent recovery for ethanol and isopropanol; updates the container colours.",
+        revision_state="in_review",
+    ),
+    DemoDocument(
+        "WI-QC-010",
+        "Environmental monitoring of grade A/B cleanrooms",
+        DocumentType.WORK_INSTRUCTION,
+        (Discipline.QUALITY,),
+        _sop(
+            "How Quality Control samples air and surfaces in grade A and B cleanrooms during operations.",
+            "Take settle plates at the locations of the sampling plan for the full duration of the operation.",
+            "Take contact plates of the critical surfaces and the operators' gloves at the end of the operation.",
+            "Incubate, count and record the results in the portal on the day of reading.",
+            "Report any result above the alert or action limit to Quality on the same day.",
+        ),
+        state="in_review",
+        sites=("BSL",),
+    ),
+    DemoDocument(
+        "FRM-QA-014",
+        "Deviation report form",
+        DocumentType.FORM,
+        (Discipline.QUALITY,),
+        _sop(
+            "The form on which a deviation is first recorded when the portal cannot be used (e.g. in a cleanroom).",
+            "Fill in the date, time, area, batch and what was observed.",
+            "Sign and date; hand the form to the supervisor before the end of the shift.",
+        ),
+        state="draft",
+    ),
+)
+
+
 def _person(username: str) -> Person:
     return Person.objects.get(username=username)
 
@@ -132,45 +267,82 @@ def _sign(service, person: Person, version: DocumentVersion, reason: str) -> Non
     )
 
 
-@transaction.atomic
-def documents_demo_seed() -> str:
-    """Create the IMS policy and take it to effective (idempotent). Returns a one-line summary."""
+_ORDER = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW, VersionStatus.APPROVED, VersionStatus.EFFECTIVE)
+
+
+def _take_to(version: DocumentVersion, state: str) -> DocumentVersion:
+    """Move one of the seed's own versions forward to ``state`` (never back), through the real services."""
     author, reviewer, approver = _person(AUTHOR), _person(REVIEWER), _person(APPROVER)
-    document = ControlledDocument._base_manager.filter(number=POLICY_NUMBER).first()
-    created = document is None
-    if created:
-        document = services.document_create(
-            actor=author,
-            number=POLICY_NUMBER,
-            title=POLICY_TITLE,
-            doc_type=DocumentType.POLICY,
-            disciplines=[Discipline.QUALITY, Discipline.ENVIRONMENT, Discipline.OHS],
-            owner=author,
-            sites=Site.objects.filter(is_active=True).order_by("code"),
-            review_interval_months=24,
-            body=POLICY_BODY,
-            effective_date=timezone.localdate(),
-        )
-    # The seed takes only its own first version to effective. A later version is someone's work with the
-    # demo (a new draft, a review under way): it is theirs, and the seed leaves it alone.
-    version = DocumentVersion._base_manager.filter(document=document).order_by("number").first()
-    users_version = DocumentVersion._base_manager.filter(document=document, number__gt=version.number).exists()
-    if users_version or version.status in (VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED, VersionStatus.RETIRED):
-        return f"{POLICY_NUMBER} {'created' if created else 'unchanged'} ({version.get_status_display().lower()})"
+    if version.status not in _ORDER or _ORDER.index(version.status) >= _ORDER.index(state):
+        return version
     if version.status == VersionStatus.DRAFT:
         if version.effective_date is None:
             version = services.version_update(
                 actor=author, version=version, data={"effective_date": timezone.localdate()}
             )
         version = services.version_submit(actor=author, version=version)
-    if version.status == VersionStatus.IN_REVIEW:
+    if version.status == VersionStatus.IN_REVIEW and state == VersionStatus.EFFECTIVE:
         for signer in (reviewer, approver):
             _certified(signer)
         if not any(r.signer_id == reviewer.pk for r in services.current_reviews(version)):
             _sign(services.version_review, reviewer, version, "Reviewed for the integrated management system")
-        _sign(services.version_approve, approver, version, "Approved for release at all sites")
+        _sign(services.version_approve, approver, version, "Approved for release")
         version = DocumentVersion._base_manager.get(pk=version.pk)
     if version.status == VersionStatus.APPROVED:
         version = services.version_make_effective(version=version)
-    outcome = "created" if created else "completed"
-    return f"{POLICY_NUMBER} v{version.number} {outcome} ({version.get_status_display().lower()})"
+    return version
+
+
+def _seed_document(spec: DemoDocument) -> str:
+    author = _person(AUTHOR)
+    document = ControlledDocument._base_manager.filter(number=spec.number).first()
+    created = document is None
+    if created:
+        sites = Site.objects.filter(is_active=True).order_by("code")
+        document = services.document_create(
+            actor=author,
+            number=spec.number,
+            title=spec.title,
+            doc_type=spec.doc_type,
+            disciplines=list(spec.disciplines),
+            owner=author,
+            sites=sites.filter(code__in=spec.sites) if spec.sites else sites,
+            review_interval_months=spec.review_interval_months,
+            body=spec.body,
+            effective_date=timezone.localdate(),
+        )
+    versions = list(DocumentVersion._base_manager.filter(document=document).order_by("number"))
+    # The seed's own versions: the first, and the revision it writes (known by its change summary). Any
+    # other version is someone's work with the demo (a new draft, a review under way): the seed leaves the
+    # document alone from there.
+    own = [versions[0]] + [v for v in versions[1:2] if spec.revision and v.change_summary == spec.revision]
+    if len(versions) > len(own):
+        version = own[-1]
+        return f"{spec.number} {'created' if created else 'unchanged'} ({version.get_status_display().lower()})"
+    before = [(v.pk, v.status) for v in own]
+    own[0] = _take_to(own[0], spec.state)
+    if spec.revision and own[0].status == VersionStatus.EFFECTIVE:
+        if len(own) == 1:
+            own.append(
+                services.version_create(
+                    actor=author,
+                    document=document,
+                    change_summary=spec.revision,
+                    body=spec.body + "\n## 4. Changes in this version\n\n" + spec.revision + "\n",
+                    effective_date=timezone.localdate(),
+                )
+            )
+        own[1] = _take_to(own[1], spec.revision_state)
+    version = own[-1]
+    status = version.get_status_display().lower()
+    if created:
+        return f"{spec.number} v{version.number} created ({status})"
+    if before == [(v.pk, v.status) for v in own]:
+        return f"{spec.number} unchanged ({status})"
+    return f"{spec.number} v{version.number} completed ({status})"
+
+
+@transaction.atomic
+def documents_demo_seed() -> str:
+    """Create the demo documents and take each to its state (idempotent). Returns a one-line summary."""
+    return "; ".join(_seed_document(spec) for spec in DEMO_DOCUMENTS)

@@ -15,12 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from ims.access.permissions import has_global_permission
+from ims.access.permissions import has_global_permission, user_can_any_site
 from ims.web.views import csv_response
 
 from . import selectors, services
 from .choices import SignatureChannel
-from .constants import CURRENT_STATEMENT_VERSION, UNLOCK_PERMISSION, statement_text
+from .constants import CURRENT_STATEMENT_VERSION, REGISTER_PERMISSION, UNLOCK_PERMISSION, statement_text
 from .forms import CertificationForm, SignatureForm
 from .registry import get_signable
 
@@ -161,7 +161,7 @@ class CertifyView(View):
             "manifestations": manifestations,
             "form": form,
             "locked": services.signing_lock_open(user) is not None,
-            "can_read_register": selectors.register_sites(user).exists(),
+            "can_read_register": user_can_any_site(user, REGISTER_PERMISSION),
             **extra,
         }
 
@@ -214,7 +214,7 @@ class CertificationRegisterView(View):
 
     @classmethod
     def user_may_open(cls, user, **url_kwargs) -> bool:
-        return selectors.register_sites(user).exists()
+        return user_can_any_site(user, REGISTER_PERMISSION)
 
     def get(self, request):
         sites = selectors.register_sites(request.user)

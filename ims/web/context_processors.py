@@ -8,6 +8,9 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    cached = getattr(request, "_ims_navigation", None)
+    if cached is not None:  # a page that renders more than one template asks once
+        return cached
     inspector_only = is_inspector_only(user)
     sections = []
     for section in NAVIGATION:
@@ -21,4 +24,5 @@ def navigation(request) -> dict:
     context = {"nav_sections": sections, "inspector_only": inspector_only}
     if inspector_only:
         context["inspector_grants"] = inspector_access(user)
+    request._ims_navigation = context
     return context

@@ -56,7 +56,9 @@ def test_deactivated_user_sees_nothing(org):
 
 def test_restrict_is_one_query(org, django_assert_num_queries):
     qm_a = Person.objects.get(pk=org.qm_a.pk)
-    with django_assert_num_queries(3):  # the user's global permissions (2, cached after), then one SELECT
+    # The user's global permissions (2) and the per-site permissions they hold anywhere (1), cached on the user
+    # for the request; then one SELECT.
+    with django_assert_num_queries(4):
         list(Person.objects.restrict(qm_a, "view"))
     with django_assert_num_queries(1):
         list(Person.objects.restrict(qm_a, "view"))

@@ -77,6 +77,24 @@ def test_an_idle_session_expires(org, client_for):
     assert sent_to_login(client.get(DASHBOARD))
 
 
+@pytest.mark.req("ASVS5-7.3.1")
+def test_activity_restarts_the_idle_clock_with_one_session_write_a_minute(org, client_for):
+    """The idle limit counts from the last activity (to the minute); pages in between write no session row."""
+    client = client_for(org.emp_a)
+    key = client.session.session_key
+    client.get(DASHBOARD)
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=5))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(DASHBOARD).status_code == 200  # touched a moment ago: nothing written
+    assert not [q for q in queries.captured_queries if 'UPDATE "django_session"' in q["sql"]]
+    assert Session.objects.get(session_key=key).expire_date < timezone.now() + timedelta(minutes=6)
+    shift_session(client, **{SEEN_AT: 61})
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=5))
+    assert client.get(DASHBOARD).status_code == 200  # active a minute later: 30 idle minutes from now
+    remaining = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert timedelta(minutes=29) < remaining <= timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
 @pytest.mark.req("ASVS5-7.3.1", "ASVS5-7.3.2", "ASVS4-3.3.2")
 def test_an_active_session_ends_12_hours_after_sign_in(org, client_for):
     limit = settings.IMS_SESSION_ABSOLUTE_SECONDS

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from ims.documents.choices import Discipline, DocumentType, VersionStatus
-from ims.documents.demo import POLICY_NUMBER
-from ims.documents.models import ControlledDocument
+from ims.documents.demo import DEMO_DOCUMENTS, POLICY_NUMBER
+from ims.documents.models import ControlledDocument, DocumentVersion
 from ims.documents.services import current_reviews
 from ims.esign.selectors import signatures_for
 from ims.org.models import Site
@@ -43,6 +43,22 @@ def test_seed_demo_twice_creates_one_effective_signed_ims_policy():
     assert version.author_id not in signers.values() and signers["reviewed"] != signers["approved"]
     assert version.approved_by_id == signers["approved"]
     assert current_reviews(version)  # the review counts (right person, current content)
+
+    # The register a quality manager meets on day one: every state of the life cycle, seeded once.
+    assert ControlledDocument.objects.count() == len(DEMO_DOCUMENTS) >= 6
+    for spec in DEMO_DOCUMENTS:
+        assert f"{spec.number} unchanged" in out.getvalue()
+    statuses = set(DocumentVersion.objects.values_list("status", flat=True))
+    assert statuses >= {VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED, VersionStatus.IN_REVIEW, VersionStatus.DRAFT}
+    revised = ControlledDocument.objects.get(number="SOP-QA-002")
+    assert [v.status for v in revised.versions.order_by("number")] == [
+        VersionStatus.SUPERSEDED,
+        VersionStatus.EFFECTIVE,
+    ]
+    pending = ControlledDocument.objects.get(number="SOP-EHS-003")
+    assert [v.status for v in pending.versions.order_by("number")] == [VersionStatus.EFFECTIVE, VersionStatus.IN_REVIEW]
+    types = set(ControlledDocument.objects.values_list("doc_type", flat=True))
+    assert types >= {DocumentType.POLICY, DocumentType.PROCEDURE, DocumentType.WORK_INSTRUCTION, DocumentType.FORM}
 
 
 def test_seed_demo_leaves_what_demo_users_changed_and_never_stops():

@@ -53,6 +53,25 @@ def test_shell_has_navigation_user_and_logout(org, client_for):
     assert f'<form method="post" action="{reverse("logout")}"' in body
 
 
+@pytest.mark.parametrize("who", ["qm_a", "emp_a", "inspector_a"])
+def test_the_sidebar_asks_for_site_permissions_once_per_page(org, client_for, who):
+    """Navigation, cards and buttons share one answer per request (``site_permissions_held``), however many
+    items the sidebar has; a page rendering several templates builds the navigation once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(getattr(org, who))
+    client.get(reverse("web:profile"))
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("web:profile")).content.decode()
+    permission_queries = [q["sql"] for q in queries.captured_queries if "access_sitegroupobjectpermission" in q["sql"]]
+    assert 'id="sidebar"' in body
+    # One for everything the user holds anywhere; a second only where a page needs the sites themselves (the
+    # training matrix opens for an active site the user may see). Before: one per sidebar item (14 for a QM).
+    assert len(permission_queries) <= 2, permission_queries
+    assert 'UPDATE "django_session"' not in " ".join(q["sql"] for q in queries.captured_queries)
+
+
 def test_logout_is_a_post(org, client_for):
     client = client_for(org.qm_a)
     response = client.post(reverse("logout"))

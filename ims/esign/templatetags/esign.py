@@ -10,8 +10,11 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from ims.access.permissions import user_can_any_site
+
 from .. import selectors, services
 from ..choices import SignatureMeaning
+from ..constants import REGISTER_PERMISSION
 from ..registry import get_signable
 from ..views import SIGNED_EVENT
 
@@ -61,5 +64,5 @@ def certification_card(context, person):
         "certification": certification,
         "manifestation": manifestations[0] if manifestations else None,
         "locked": services.signing_lock_open(person) is not None,
-        "can_read_register": selectors.register_sites(person).exists(),
+        "can_read_register": user_can_any_site(person, REGISTER_PERMISSION),
     }
