@@ -42,7 +42,7 @@ COPY --from=assets /build/static/vendor static/vendor
 
 # collectstatic only reads settings: a throw-away key keeps the real one out of the image.
 RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only DJANGO_DEBUG=0 python manage.py collectstatic --noinput \
- && mkdir -p /var/lib/ims/media /var/lib/ims/beat \
+ && mkdir -p /var/lib/ims/media /var/lib/ims/beat /var/lib/ims/anchor \
  && chown -R ims:ims /var/lib/ims
 
 # The code stays owned by root (read-only for the app); only /var/lib/ims is writable.

@@ -230,6 +230,12 @@ IMS_TRAINING_DUE_SOON_DAYS = int(os.environ.get("IMS_TRAINING_DUE_SOON_DAYS", "1
 IMS_BASE_URL = os.environ.get("IMS_BASE_URL", "http://127.0.0.1:8000")
 # HMAC key of the audit seals; keep it outside the database (a DB superuser must not be able to re-seal).
 IMS_AUDIT_SEAL_KEY = os.environ.get("IMS_AUDIT_SEAL_KEY", "")
+# Every seal is also appended to this log outside the database (ims.audit.anchor); in production put it on a
+# volume the database host cannot write (a separate disk, an append-only/WORM or object-lock mount). Empty
+# switches anchoring off. IMS_AUDIT_ANCHOR_SYSLOG (a socket path such as /dev/log, or host:port) copies each
+# line to syslog as well.
+IMS_AUDIT_ANCHOR = os.environ.get("IMS_AUDIT_ANCHOR", str(DATA_DIR / "audit-anchor.log"))
+IMS_AUDIT_ANCHOR_SYSLOG = os.environ.get("IMS_AUDIT_ANCHOR_SYSLOG", "")
 
 # --- Authentication and sessions ---------------------------------------------------
 AUTH_USER_MODEL = "org.Person"

@@ -89,6 +89,12 @@ def _roles(db):
     roles_sync()
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_log(settings, tmp_path):
+    """Each test anchors its seals in a log of its own (the database is emptied between tests; the log is not)."""
+    settings.IMS_AUDIT_ANCHOR = str(tmp_path / "audit-anchor.log")
+
+
 @pytest.fixture(scope="session")
 def password_hash() -> str:
     """The principals' password hashed once (Argon2 is slow on purpose; hashing it per person per test is not)."""

@@ -2,26 +2,40 @@
 
 A seal covers every event of the transactions in a txid range that have all finished, so the
 set of events it covers is final. Its HMAC (key outside the database: ``IMS_AUDIT_SEAL_KEY``)
-chains it to the previous seal. Verification finds: an event whose content no longer matches its
-row hash (edited), a block whose digest or count differs (edited with a recomputed hash,
-reordered, deleted or inserted), and a broken seal chain. Apps add checks (e.g. signatures)
-with ``register_integrity_check``.
+chains it to the previous seal, and every seal is copied to the anchor log outside the database
+(``ims.audit.anchor``). Verification finds: an event whose content no longer matches its row hash
+(edited), an event with a transaction id or an id the database never gave out (forged), a block
+whose digest or count differs (edited with a recomputed hash, reordered, deleted or inserted), a
+broken seal chain, and seals that differ from their anchored copies (a seal deleted and its events
+re-sealed). Apps add checks (e.g. signatures) with ``register_integrity_check``.
+
+Nothing is sealed that was not checked first: the sealing task checks the newest seal's block and the
+pending events before it extends the chain, and ``integrity_run`` verifies everything already sealed
+before it seals anything, so a tampered state is reported, never blessed by a new seal.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from . import anchor
 from .models import AuditEvent, AuditSeal, IntegrityRun
 
+log = logging.getLogger("ims.audit.integrity")
+
 SEAL_LOCK_KEY = 7_424_001  # pg advisory lock id: one sealer at a time
+#: A seal younger than this may not be anchored yet (the line is written when its transaction commits).
+ANCHOR_GRACE = datetime.timedelta(minutes=2)
 
 _checks: dict[str, Callable[[], list[str]]] = {}
 
@@ -42,44 +56,18 @@ def _seal_hmac(previous: str, first: int, last: int, count: int, digest: str) ->
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
+def _events(txid_from: int, txid_to: int):
+    return AuditEvent.objects.filter(txid__gte=txid_from, txid__lt=txid_to)
+
+
 def _digest(txid_from: int, txid_to: int) -> tuple[int, str]:
     """(count, sha256 over the row hashes in id order) of the events of transactions in [from, to)."""
     digest = hashlib.sha256()
     count = 0
-    rows = (
-        AuditEvent.objects.filter(txid__gte=txid_from, txid__lt=txid_to)
-        .order_by("id")
-        .values_list("row_hash", flat=True)
-    )
-    for row_hash in rows.iterator(chunk_size=5000):
+    for row_hash in _events(txid_from, txid_to).order_by("id").values_list("row_hash", flat=True).iterator(5000):
         digest.update(row_hash.encode())
         count += 1
     return count, digest.hexdigest()
-
-
-@transaction.atomic
-def audit_seal_pending() -> AuditSeal | None:
-    """Seal the events of every transaction that has finished since the last seal (idempotent)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            return None
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        horizon = cursor.fetchone()[0]
-    last = AuditSeal.objects.order_by("-id").first()
-    start = last.last_txid if last else 0
-    previous = last.hmac if last else ""
-    if horizon <= start or not AuditEvent.objects.filter(txid__gte=start, txid__lt=horizon).exists():
-        return None
-    count, digest = _digest(start, horizon)
-    return AuditSeal.objects.create(
-        first_txid=start,
-        last_txid=horizon,
-        event_count=count,
-        events_digest=digest,
-        previous_hmac=previous,
-        hmac=_seal_hmac(previous, start, horizon, count, digest),
-    )
 
 
 @dataclass
@@ -93,68 +81,273 @@ class IntegrityReport:
         return not self.problems
 
 
-def _verify_rows(report: IntegrityReport, limit: int) -> None:
+def _edited_rows(limit: int, txid_from: int | None = None, txid_to: int | None = None) -> list[str]:
+    """Events whose content does not match their row hash (all events, or those of a txid range)."""
+    where, params = "", []
+    if txid_from is not None:
+        where, params = "AND e.txid >= %s AND e.txid < %s", [txid_from, txid_to]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM audit_auditevent")
-        report.events_checked = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT id, model_label, object_pk FROM audit_auditevent e "
-            "WHERE e.row_hash IS DISTINCT FROM ims_audit_row_hash(e) ORDER BY id LIMIT %s",
-            [limit],
+            "SELECT id, model_label, object_pk FROM audit_auditevent e "  # noqa: S608 - fixed fragments only
+            f"WHERE e.row_hash IS DISTINCT FROM ims_audit_row_hash(e) {where} ORDER BY id LIMIT %s",
+            [*params, limit],
         )
-        for event_id, label, pk in cursor.fetchall():
-            report.problems.append(
-                f"audit event {event_id} ({label} {pk}): its content does not match its hash — "
-                "edited after it was written"
-            )
+        return [
+            f"audit event {event_id} ({label} {pk}): its content does not match its hash — edited after it was written"
+            for event_id, label, pk in cursor.fetchall()
+        ]
+
+
+def _broken_neighbours(limit: int, txid_from: int | None = None, txid_to: int | None = None) -> list[str]:
+    """Events that do not follow from the record's previous event: a change or deletion must start from the
+    values the previous event of the same record left (``old`` = previous ``new``). A deleted, inserted or
+    rewritten event breaks that link even when its own row hash was recomputed."""
+    where, params = "", []
+    if txid_from is not None:
+        where, params = "AND e.txid >= %s AND e.txid < %s", [txid_from, txid_to]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.id, e.model_label, e.object_pk, prev.id FROM audit_auditevent e "  # noqa: S608 - fixed fragments
+            "CROSS JOIN LATERAL (SELECT p.id, p.new FROM audit_auditevent p WHERE p.table_name = e.table_name "
+            "AND p.object_pk = e.object_pk AND p.id < e.id AND p.action IN ('I', 'U', 'D') "
+            "ORDER BY p.id DESC LIMIT 1) prev "
+            # Compared on the fields both events carry: a field added or dropped by a migration is not a break.
+            "WHERE e.action IN ('U', 'D') AND (prev.new IS NULL OR EXISTS (SELECT 1 FROM jsonb_each(e.old) o "
+            "JOIN jsonb_each(prev.new) n USING (key) WHERE o.value IS DISTINCT FROM n.value)) "
+            f"{where} ORDER BY e.id LIMIT %s",
+            [*params, limit],
+        )
+        return [
+            f"audit event {event_id} ({label} {pk}) does not follow from the record's previous event {previous}: "
+            "an event between them was deleted or inserted, or one of them was rewritten"
+            for event_id, label, pk, previous in cursor.fetchall()
+        ]
+
+
+def _impossible_rows(limit: int) -> list[str]:
+    """Events carrying a transaction id beyond the database's horizon, or an id its sequence never gave out:
+    rows written around the capture triggers."""
+    problems = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        current = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT id, model_label, object_pk, txid FROM audit_auditevent WHERE txid > %s ORDER BY id LIMIT %s",
+            [current, limit],
+        )
+        problems += [
+            f"audit event {event_id} ({label} {pk}) carries transaction {txid}, beyond the current transaction "
+            f"horizon {current}: it was not written by the database's capture trigger"
+            for event_id, label, pk, txid in cursor.fetchall()
+        ]
+        cursor.execute(
+            "SELECT last_value FROM audit_auditevent_id_seq"  # the sequence the capture trigger draws ids from
+        )
+        issued = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT id, model_label, object_pk FROM audit_auditevent WHERE id > %s ORDER BY id LIMIT %s",
+            [issued, limit],
+        )
+        problems += [
+            f"audit event {event_id} ({label} {pk}) has an id the event sequence never issued (last {issued}): "
+            "it was inserted around the capture trigger"
+            for event_id, label, pk in cursor.fetchall()
+        ]
+    return problems
+
+
+def _seal_problems(seal: AuditSeal, previous: AuditSeal | None) -> list[str]:
+    """What is wrong with one seal: its chain link, its HMAC, and the block of events it covers."""
+    problems = []
+    where = f"seal {seal.pk} (transactions {seal.first_txid}–{seal.last_txid})"
+    if seal.previous_hmac != (previous.hmac if previous else "") or seal.first_txid != (
+        previous.last_txid if previous else 0
+    ):
+        problems.append(f"{where}: the chain of seals is broken — a seal was removed, edited or reordered")
+    expected = _seal_hmac(seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count, seal.events_digest)
+    if not hmac.compare_digest(expected, seal.hmac):
+        problems.append(f"{where}: the seal's signature is wrong — the seal was forged or edited")
+    count, digest = _digest(seal.first_txid, seal.last_txid)
+    if count != seal.event_count:
+        first = _events(seal.first_txid, seal.last_txid).order_by("id").values_list("id", flat=True).first()
+        problems.append(
+            f"{where}: {seal.event_count} events were sealed, {count} are there now — events were "
+            f"{'deleted' if count < seal.event_count else 'inserted'} (block starts at event {first})"
+        )
+    elif digest != seal.events_digest:
+        problems.append(f"{where}: the sealed events were edited or reordered")
+    return problems
 
 
 def _verify_seals(report: IntegrityReport) -> None:
-    previous_hmac = ""
-    previous_end = 0
+    previous = None
     for seal in AuditSeal.objects.order_by("id").iterator():
         report.seals_checked += 1
-        where = f"seal {seal.pk} (transactions {seal.first_txid}–{seal.last_txid})"
-        if seal.previous_hmac != previous_hmac or seal.first_txid != previous_end:
-            report.problems.append(f"{where}: the chain of seals is broken — a seal was removed, edited or reordered")
-        expected = _seal_hmac(seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count, seal.events_digest)
-        if not hmac.compare_digest(expected, seal.hmac):
-            report.problems.append(f"{where}: the seal's signature is wrong — the seal was forged or edited")
-        count, digest = _digest(seal.first_txid, seal.last_txid)
-        if count != seal.event_count:
-            first = (
-                AuditEvent.objects.filter(txid__gte=seal.first_txid, txid__lt=seal.last_txid)
-                .order_by("id")
-                .values_list("id", flat=True)
-                .first()
-            )
-            report.problems.append(
-                f"{where}: {seal.event_count} events were sealed, {count} are there now — events were "
-                f"{'deleted' if count < seal.event_count else 'inserted'} (block starts at event {first})"
-            )
-        elif digest != seal.events_digest:
-            report.problems.append(f"{where}: the sealed events were edited or reordered")
-        previous_hmac = seal.hmac
-        previous_end = seal.last_txid
+        report.problems += _seal_problems(seal, previous)
+        previous = seal
+
+
+def _anchor_problems(seals: list[AuditSeal]) -> list[str]:
+    """Seals against their anchored copies; the newest seal may still be on its way to the log."""
+    recent = timezone.now() - ANCHOR_GRACE
+    newest = seals[-1].pk if seals else None
+    return [
+        problem
+        for problem in anchor.anchor_compare(seals)
+        if not (
+            newest is not None
+            and problem.startswith(f"seal {newest} ")
+            and "is not in the anchor log" in problem
+            and seals[-1].sealed_at > recent
+        )
+    ]
 
 
 def audit_verify(*, limit: int = 20) -> IntegrityReport:
-    """Verify every event, every seal and every registered check; problems listed first-broken first."""
+    """Verify every event, every seal, the anchor log and every registered check; first-broken first."""
     report = IntegrityReport()
-    _verify_rows(report, limit)
+    report.events_checked = AuditEvent.objects.count()
+    report.problems += _edited_rows(limit)
+    report.problems += _impossible_rows(limit)
+    report.problems += _broken_neighbours(limit)
     _verify_seals(report)
+    report.problems += _anchor_problems(list(AuditSeal.objects.order_by("id")))
     for name, check in sorted(_checks.items()):
         for problem in check():
             report.problems.append(f"{name}: {problem}")
     return report
 
 
-def integrity_run(*, trigger: str = "command", seal_first: bool = True) -> IntegrityRun:
-    """Seal finished transactions, verify, and keep the result (shown on the admin page)."""
-    if seal_first:
-        audit_seal_pending()
+def _anchor_catch_up(last: AuditSeal | None) -> None:
+    """Anchor the seals the log does not hold yet (a crash between a seal's commit and its line; a log
+    started on an installation that already had seals), each after its chain link and HMAC are checked."""
+    path = anchor.anchor_path()
+    if last is None or path is None:
+        return
+    if path.exists() and anchor.anchor_last_entry() is None:
+        return  # a log emptied or unreadable is reported by verification, never silently refilled
+    anchored = anchor.anchor_last_seal()
+    if anchored >= last.pk:
+        return
+    missing = list(AuditSeal.objects.filter(pk__gt=anchored).order_by("id"))
+    previous = AuditSeal.objects.filter(pk__lte=anchored).order_by("-id").first()
+    for seal in missing:
+        expected = _seal_hmac(seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count, seal.events_digest)
+        if seal.previous_hmac != (previous.hmac if previous else "") or not hmac.compare_digest(expected, seal.hmac):
+            log.error("seal %s fails its chain or HMAC check: it is not anchored", seal.pk)
+            return
+        previous = seal
+    last_events = _last_events(missing)
+    anchor.anchor_append((seal, last_events.get(seal.pk)) for seal in missing)
+    log.warning("anchored %s seal(s) the anchor log did not hold (from seal %s)", len(missing), missing[0].pk)
+
+
+def _last_events(seals: list[AuditSeal]) -> dict[int, int | None]:
+    return {seal.pk: _events(seal.first_txid, seal.last_txid).aggregate(m=Max("id"))["m"] for seal in seals}
+
+
+def _head_problems(last: AuditSeal | None) -> list[str]:
+    """The chain's head before it is extended: the newest seal's link, HMAC and block, and its anchored copy
+    (the newest anchored seal must be this one: a deleted newest seal is not re-sealed over)."""
+    if last is None:
+        entry = anchor.anchor_last_entry()
+        return (
+            [f"seal {entry['seal']} is in the anchor log but the database holds no seal: a seal was deleted"]
+            if entry
+            else []
+        )
+    before = AuditSeal.objects.filter(pk__lt=last.pk).order_by("-id").first()
+    problems = _seal_problems(last, before)
+    entry = anchor.anchor_last_entry()
+    if entry is None and anchor.anchor_path() is not None:
+        problems.append(
+            f"the anchor log {anchor.anchor_path()} holds no seal while the database holds seals up to {last.pk}: "
+            "it was emptied or cannot be read; sealing waits until it is restored"
+        )
+    elif entry is not None and int(entry["seal"]) > last.pk:
+        problems.append(
+            f"seal {entry['seal']} is in the anchor log but the newest seal in the database is {last.pk}: "
+            "a seal was deleted"
+        )
+    elif entry is not None and int(entry["seal"]) == last.pk:
+        changed = [name for name in anchor.FIELDS if str(entry.get(name)) != str(getattr(last, name))]
+        if changed:
+            problems.append(f"seal {last.pk} differs from its anchored copy ({', '.join(changed)})")
+    return problems
+
+
+class SealRefused(Exception):
+    """The chain's head or the pending events failed their checks: nothing was sealed."""
+
+
+@transaction.atomic
+def audit_seal_pending() -> AuditSeal | None:
+    """Seal the events of every transaction that has finished since the last seal (idempotent).
+
+    Before extending the chain it checks its head: the newest seal's link, HMAC, block and anchored copy,
+    and the pending events' row hashes. A failed check raises ``SealRefused`` and seals nothing, so a
+    tampered state is never covered by a new, valid seal.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        horizon = cursor.fetchone()[0]
+    last = AuditSeal.objects.order_by("-id").first()
+    _anchor_catch_up(last)
+    start = last.last_txid if last else 0
+    previous = last.hmac if last else ""
+    if horizon <= start or not _events(start, horizon).exists():
+        return None
+    problems = _head_problems(last)
+    problems += _edited_rows(20, start, horizon)
+    problems += _broken_neighbours(20, start, horizon)
+    if problems:
+        log.error("audit sealing refused: %s", "; ".join(problems))
+        raise SealRefused("; ".join(problems))
+    count, digest = _digest(start, horizon)
+    seal = AuditSeal.objects.create(
+        first_txid=start,
+        last_txid=horizon,
+        event_count=count,
+        events_digest=digest,
+        previous_hmac=previous,
+        hmac=_seal_hmac(previous, start, horizon, count, digest),
+    )
+    last_event = _last_events([seal])[seal.pk]
+
+    def write_anchor() -> None:
+        try:
+            anchor.anchor_append([(seal, last_event)])
+        except OSError:
+            log.exception("seal %s could not be anchored; the next sealing run anchors it", seal.pk)
+
+    transaction.on_commit(write_anchor)
+    return seal
+
+
+def integrity_run(*, trigger: str = "command", seal: bool = True) -> IntegrityRun:
+    """Verify everything already sealed, then (only when that found nothing) seal the finished transactions
+    and check the new seal; keep the result (shown on the admin page)."""
     run = IntegrityRun.objects.create(trigger=trigger)
+    with transaction.atomic():
+        # Seals the log does not hold yet (a crash before a line was written; a log started on an installation
+        # that already had seals) are anchored first, after their chain and HMAC are checked.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+        _anchor_catch_up(AuditSeal.objects.order_by("-id").first())
     report = audit_verify()
+    if seal and report.ok:
+        try:
+            new = audit_seal_pending()
+        except SealRefused as refused:
+            report.problems.append(f"sealing refused: {refused}")
+        else:
+            if new is not None:
+                report.seals_checked += 1
+                previous = AuditSeal.objects.filter(pk__lt=new.pk).order_by("-id").first()
+                report.problems += _seal_problems(new, previous)
     run.finished_at = timezone.now()
     run.ok = report.ok
     run.events_checked = report.events_checked

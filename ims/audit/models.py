@@ -86,6 +86,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["table_name", "object_pk", "id"], name="audit_event_record_idx"),
             models.Index(fields=["actor", "id"], name="audit_event_actor_idx"),
+            # Sealing reads the events of a transaction range; verification looks for impossible transaction ids.
+            models.Index(fields=["txid", "id"], name="audit_event_txid_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,12 +1,31 @@
 from celery import shared_task
 
-from .integrity import audit_seal_pending, integrity_run
+from .integrity import SealRefused, audit_seal_pending, integrity_run
+from .models import IntegrityRun
 
 
 @shared_task(acks_late=True)
 def audit_seal() -> int | None:
-    """Every minute: seal the audit events of finished transactions."""
-    seal = audit_seal_pending()
+    """Every minute: seal the audit events of finished transactions.
+
+    When the chain's head or the pending events fail their checks nothing is sealed, and the refusal is
+    recorded as a failed integrity run (shown on the admin page, e-mailed to administrators) — once, not
+    every minute while the problem lasts.
+    """
+    try:
+        seal = audit_seal_pending()
+    except SealRefused as refused:
+        problems = [f"sealing refused: {refused}"]
+        latest = IntegrityRun.objects.order_by("-id").first()
+        if latest is None or latest.ok or latest.problems != problems:
+            from django.core.mail import mail_admins
+            from django.utils import timezone
+
+            IntegrityRun.objects.create(
+                trigger="sealing", finished_at=timezone.now(), ok=False, problems=problems, seals_checked=1
+            )
+            mail_admins("Audit trail: sealing refused", problems[0], fail_silently=True)
+        return None
     return seal.pk if seal else None
 
 

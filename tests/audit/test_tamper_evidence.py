@@ -5,6 +5,8 @@ re-hashing, deleting, reordering or inserting audit rows, or editing seals — 1
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -12,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ims.audit.context import audit_context
-from ims.audit.integrity import audit_seal_pending, audit_verify, integrity_run
+from ims.audit.integrity import SealRefused, audit_seal_pending, audit_verify, integrity_run
 from ims.audit.models import AuditEvent, AuditSeal, IntegrityRun
 from ims.org import services
 from ims.testing.database import as_owner
@@ -29,8 +31,6 @@ class Rollback(Exception):
 def seal_all(timeout: float = 30.0) -> None:
     """Seal until every event is covered. Transaction ids are cluster-wide: a transaction still open in
     another database (another test process) holds the sealing horizon back for a moment."""
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         audit_seal_pending()
@@ -175,3 +175,172 @@ def test_sealing_is_idempotent_and_does_not_serialise_writers(sealed_trail):
     assert AuditSeal.objects.count() == seals
     run = integrity_run(trigger="test")
     assert run.ok and run.seals_checked == seals and run.events_checked == len(sealed_trail)
+
+
+# --- Attacks a database superuser can make on what is not sealed yet, and on the seals themselves ---------
+
+
+def _as_superuser_rolled_back(attack):
+    """Run ``attack()`` (which tampers, then observes) as the owner with the protections off; roll it all back."""
+    outcome = {}
+    with as_owner():
+        try:
+            with transaction.atomic():
+                _sql("ALTER TABLE audit_auditevent DISABLE TRIGGER ims_append_only")
+                _sql("ALTER TABLE audit_auditseal DISABLE TRIGGER ims_append_only")
+                outcome = attack()
+                raise Rollback
+        except Rollback:
+            pass
+    return outcome
+
+
+def _pending_update() -> int:
+    """A change nobody sealed yet: the id of its update event."""
+    with audit_context(channel="web", actor_label="later", reason="renamed"):
+        site = services.site_create(code="PEND", name="Pending", country="CH", timezone="Europe/Zurich")
+        services.site_update(site=site, data={"name": "Pending renamed"})
+        services.site_update(site=site, data={"name": "Pending renamed twice"})
+    return AuditEvent.objects.filter(model_label="org.site", object_pk=str(site.pk), action="U").order_by("id")[0].pk
+
+
+@pytest.mark.parametrize("attack", ["rewrite values and re-hash", "delete"])
+def test_an_unsealed_event_tampered_with_is_reported_and_never_sealed(sealed_trail, attack):
+    victim = _pending_update()
+    seals = AuditSeal.objects.count()
+
+    def tamper_then_verify():
+        if attack == "delete":
+            _sql("DELETE FROM audit_auditevent WHERE id = %s", [victim])
+        else:
+            _sql('UPDATE audit_auditevent SET new = new || \'{"name": "forged"}\' WHERE id = %s', [victim])
+            _sql("UPDATE audit_auditevent e SET row_hash = ims_audit_row_hash(e) WHERE id = %s", [victim])
+        run = integrity_run(trigger="test")
+        return {"run": (run.ok, run.problems), "seals": AuditSeal.objects.count()}
+
+    outcome = _as_superuser_rolled_back(tamper_then_verify)
+    ok, problems = outcome["run"]
+    assert not ok
+    assert any("does not follow from the record's previous event" in p for p in problems), problems
+    assert outcome["seals"] == seals  # the tampered state was not blessed by a new seal
+
+
+def test_verify_integrity_verifies_what_is_sealed_before_it_seals(sealed_trail):
+    _pending_update()
+    seals = AuditSeal.objects.count()
+
+    def tamper_then_verify():
+        _sql("UPDATE audit_auditevent SET reason = 'forged' WHERE id = %s", [sealed_trail[2]])
+        run = integrity_run(trigger="test")
+        return {"ok": run.ok, "seals": AuditSeal.objects.count()}
+
+    outcome = _as_superuser_rolled_back(tamper_then_verify)
+    assert not outcome["ok"] and outcome["seals"] == seals
+    # Untouched: verified, then the pending events sealed (another test database's open transaction may hold
+    # the cluster-wide horizon back for a moment).
+    deadline = time.monotonic() + 30
+    while AuditSeal.objects.count() == seals and time.monotonic() < deadline:
+        assert integrity_run(trigger="test").ok
+        time.sleep(0.2)
+    assert AuditSeal.objects.count() == seals + 1
+
+
+def test_every_seal_is_anchored_outside_the_database(sealed_trail, settings):
+    import json
+    from pathlib import Path
+
+    lines = [json.loads(line) for line in Path(settings.IMS_AUDIT_ANCHOR).read_text().splitlines()]
+    seals = list(AuditSeal.objects.order_by("id"))
+    assert [line["seal"] for line in lines] == [seal.pk for seal in seals]
+    assert lines[-1]["hmac"] == seals[-1].hmac and lines[-1]["last_event"] == max(sealed_trail)
+    assert {"seal", "first_txid", "last_txid", "last_event", "event_count", "hmac", "at"} <= set(lines[-1])
+
+
+def test_a_deleted_newest_seal_is_not_resealed_over_and_is_reported(sealed_trail):
+    victim = sealed_trail[-1]
+
+    def delete_rewrite_reseal():
+        newest = AuditSeal.objects.order_by("-id").first()
+        _sql("DELETE FROM audit_auditseal WHERE id = %s", [newest.pk])
+        _sql("UPDATE audit_auditevent SET reason = 'forged' WHERE id = %s", [victim])
+        _sql("UPDATE audit_auditevent e SET row_hash = ims_audit_row_hash(e) WHERE id = %s", [victim])
+        try:
+            audit_seal_pending()
+            refused = None
+        except SealRefused as exc:
+            refused = str(exc)
+        return {"refused": refused, "seals": AuditSeal.objects.count(), "problems": audit_verify().problems}
+
+    seals = AuditSeal.objects.count()
+    outcome = _as_superuser_rolled_back(delete_rewrite_reseal)
+    assert outcome["refused"] and "a seal was deleted" in outcome["refused"]
+    assert outcome["seals"] == seals - 1  # nothing re-sealed over the gap
+    assert any("is in the anchor log but no longer in the database" in p for p in outcome["problems"])
+
+
+def test_a_rewritten_seal_differs_from_its_anchored_copy(sealed_trail):
+    def rewrite():
+        _sql("UPDATE audit_auditseal SET hmac = repeat('0', 64) WHERE id = (SELECT max(id) FROM audit_auditseal)")
+        return {"problems": audit_verify().problems}
+
+    problems = _as_superuser_rolled_back(rewrite)["problems"]
+    assert any("differs from its anchored copy (hmac)" in p for p in problems), problems
+
+
+def test_an_event_with_an_impossible_transaction_id_is_reported(sealed_trail):
+    def forge():
+        _sql(
+            "INSERT INTO audit_auditevent (id, occurred_at, table_name, model_label, object_pk, action, old, new, "
+            "changed_fields, actor_label, channel, reason, request_id, txid, row_hash) "
+            "SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id')), occurred_at, table_name, model_label, "
+            "object_pk, 'R', NULL, NULL, '{}', 'forger', channel, 'forged', '', 9000000000000, '' "
+            "FROM audit_auditevent WHERE id = %s",
+            [sealed_trail[0]],
+        )
+        _sql("UPDATE audit_auditevent e SET row_hash = ims_audit_row_hash(e) WHERE row_hash = ''")
+        return {"problems": audit_verify().problems}
+
+    problems = _as_superuser_rolled_back(forge)["problems"]
+    assert any("carries transaction 9000000000000, beyond the current transaction horizon" in p for p in problems)
+
+
+def test_a_refused_sealing_is_recorded_once_for_the_admin_page(sealed_trail):
+    from ims.audit.tasks import audit_seal
+
+    _pending_update()
+    victim = AuditEvent.objects.order_by("-id").first().pk
+
+    def tamper_and_seal_twice():
+        _sql("UPDATE audit_auditevent SET reason = 'forged' WHERE id = %s", [victim])
+        before = IntegrityRun.objects.count()
+        audit_seal()
+        audit_seal()
+        runs = list(IntegrityRun.objects.order_by("id")[before:])
+        return {"runs": [(r.trigger, r.ok, r.first_problem) for r in runs]}
+
+    runs = _as_superuser_rolled_back(tamper_and_seal_twice)["runs"]
+    assert len(runs) == 1
+    trigger, ok, problem = runs[0]
+    assert trigger == "sealing" and not ok and f"audit event {victim}" in problem
+
+
+def test_a_seal_whose_anchoring_failed_is_anchored_by_the_next_run_and_an_emptied_log_is_reported(
+    sealed_trail, settings
+):
+    from pathlib import Path
+
+    log = Path(settings.IMS_AUDIT_ANCHOR)
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[:-1]) + ("\n" if lines[:-1] else ""))  # the newest line never got written
+    if lines[:-1]:
+        _pending_update()
+        seal_all()
+        assert audit_verify().ok  # the next sealing run anchored the missing seal
+        assert len(log.read_text().splitlines()) == AuditSeal.objects.count()
+    log.write_text("")
+    problems = audit_verify().problems
+    assert any("is missing or empty while the database holds" in p for p in problems), problems
+    _pending_update()
+    with pytest.raises(SealRefused, match="holds no seal while the database holds seals"):
+        audit_seal_pending()
+    assert log.read_text() == ""  # never silently refilled

@@ -4,15 +4,18 @@ from ims.audit.integrity import integrity_run
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail (event hashes, sealed blocks, seal chain) and signatures; name the first break."
+    help = (
+        "Verify the audit trail (event hashes, neighbours, sealed blocks, seal chain, anchor log) and signatures, "
+        "then seal what finished; name the first break."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-seal", action="store_true", help="Verify only; do not seal finished transactions first."
+            "--no-seal", action="store_true", help="Verify only; do not seal the finished transactions afterwards."
         )
 
     def handle(self, *args, no_seal=False, **options):
-        run = integrity_run(trigger="command", seal_first=not no_seal)
+        run = integrity_run(trigger="command", seal=not no_seal)
         self.stdout.write(f"Checked {run.events_checked} audit events and {run.seals_checked} seals.")
         if run.ok:
             self.stdout.write(self.style.SUCCESS("Integrity verified: no problem found."))
