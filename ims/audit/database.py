@@ -15,6 +15,7 @@ from . import registry
 logger = logging.getLogger("ims.audit")
 
 EVENT_TABLE = "audit_auditevent"
+EVENT_TABLE_LABEL = "audit.auditevent"
 SEAL_TABLE = "audit_auditseal"
 
 ROW_HASH_SQL = f"""
@@ -74,13 +75,60 @@ BEGIN
 END $$;
 """
 
-# An inspector's read of the trail, logged through a definer function (the app role cannot insert events).
-LOG_READ_SQL = f"""
-CREATE OR REPLACE FUNCTION ims_audit_log_read(p_label text, p_pk text, p_detail jsonb, p_context jsonb)
-RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT ims_audit_emit('{EVENT_TABLE}', p_label, p_pk, 'R', NULL, p_detail, '{{}}', NULL, p_context)
-$$;
-"""
+# An inspector's read, logged through a definer function (the app role cannot insert events). It takes only
+# what the application must say: which record (a registered model's label and an existing row), what kind of
+# read, and the request context the application set (``ims.audit_context``) for who reads. The reader must
+# be an active person holding a current Inspector membership, and the event can only ever be a read ('R'):
+# its actor label is the reader's user name as the database knows it, and its detail is limited to known keys.
+READ_VIEWS = ("trail", "export", "api", "history")
+READ_DETAIL_KEYS = ("view", "page", "filters", "format", "events")
+
+
+def _log_read_sql(entries: list[registry.AuditedModel]) -> str:
+    # Labels and table names come from the model registry, never from input.
+    lookups = "\n".join(
+        f"    WHEN '{entry.label}' THEN SELECT EXISTS (SELECT 1 FROM {entry.table} WHERE id::text = p_pk) INTO found;"
+        for entry in entries
+    )
+    views = ", ".join(f"'{view}'" for view in READ_VIEWS)
+    keys = ", ".join(f"'{key}'" for key in READ_DETAIL_KEYS)
+    return f"""
+DROP FUNCTION IF EXISTS ims_audit_log_read(text, text, jsonb, jsonb);
+CREATE OR REPLACE FUNCTION ims_audit_log_read(p_label text, p_pk text, p_detail jsonb)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  ctx jsonb := coalesce(nullif(current_setting('ims.audit_context', true), '')::jsonb, '{{}}'::jsonb);
+  reader bigint := nullif(ctx->>'actor_id', '')::bigint;
+  reader_name text;
+  found boolean := false;
+BEGIN
+  IF p_detail IS NULL OR jsonb_typeof(p_detail) <> 'object' OR NOT (p_detail->>'view' IN ({views}))
+     OR EXISTS (SELECT 1 FROM jsonb_object_keys(p_detail) AS k WHERE k NOT IN ({keys})) THEN
+    RAISE EXCEPTION 'ims: a read is logged with a known kind of view and detail only'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT p.username INTO reader_name FROM org_person p
+   WHERE p.id = reader AND p.is_active AND EXISTS (
+     SELECT 1 FROM org_membership m JOIN org_role r ON r.id = m.role_id
+      WHERE m.person_id = p.id AND r.code = 'inspector' AND m.valid_from <= current_date
+        AND (m.valid_to IS NULL OR m.valid_to >= current_date));
+  IF reader_name IS NULL THEN
+    RAISE EXCEPTION 'ims: only a current inspector''s reads are logged' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  CASE p_label
+    WHEN '{EVENT_TABLE_LABEL}' THEN
+      found := p_pk = 'trail' OR EXISTS (SELECT 1 FROM {EVENT_TABLE} WHERE id::text = p_pk);
+{lookups}
+    ELSE found := false;
+  END CASE;
+  IF NOT found THEN
+    RAISE EXCEPTION 'ims: no record % % to log a read of', p_label, p_pk USING ERRCODE = 'no_data_found';
+  END IF;
+  RETURN ims_audit_emit('{EVENT_TABLE}', p_label, p_pk, 'R', NULL, p_detail, '{{}}', NULL, jsonb_build_object(
+    'actor_id', reader, 'actor_label', reader_name, 'channel', coalesce(nullif(ctx->>'channel', ''), 'web'),
+    'request_id', coalesce(ctx->>'request_id', ''), 'client_ip', ctx->>'client_ip', 'reason', ''));
+END $$;
+"""  # noqa: S608
 
 
 def _capture_function_sql(entry: registry.AuditedModel) -> str:
@@ -146,7 +194,8 @@ def _grants_sql(app_role: str, present: set[str]) -> str:
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE ON {EVENT_TABLE} FROM {role}",
         f"REVOKE UPDATE, DELETE ON {SEAL_TABLE} FROM {role}",
-        f"GRANT EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb, jsonb) TO {role}",
+        f"REVOKE EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb) TO {role}",
         f"REVOKE EXECUTE ON FUNCTION ims_audit_emit(text, text, text, text, jsonb, jsonb, text[], bigint[], jsonb) "
         f"FROM PUBLIC, {role}",
     ]
@@ -175,7 +224,7 @@ def audit_install(*, using: str = "default") -> None:
         cursor.execute("SELECT to_regclass(%s)", [EVENT_TABLE])
         if cursor.fetchone()[0] is None:
             return
-        sql = [ROW_HASH_SQL, REJECT_SQL, EMIT_SQL, LOG_READ_SQL]
+        sql = [ROW_HASH_SQL, REJECT_SQL, EMIT_SQL]
         for table in (EVENT_TABLE, SEAL_TABLE):
             sql.append(
                 _reject_trigger_sql(table, "ims_append_only", "UPDATE OR DELETE", "the audit trail is append-only")
@@ -195,6 +244,9 @@ def audit_install(*, using: str = "default") -> None:
                 sql.append(
                     _reject_trigger_sql(entry.table, "ims_no_delete", "DELETE", "regulated records are never deleted")
                 )
+        audited_present = _existing(cursor, [e.table for e in registry.audited_models()])
+        logged = [e for e in registry.audited_models() if e.table in audited_present]
+        sql.append(_log_read_sql(logged))
         cursor.execute("\n".join(sql))
         app_role = settings.IMS_APP_DB_ROLE
         cursor.execute("SELECT current_user")

@@ -75,14 +75,16 @@ def inspector_read_log(*, user, label: str, pk: object, detail: dict) -> bool:
     """Record an inspector's read of the trail as an 'R' event (COMPLIANCE §6 row 2). True if recorded.
 
     The application's database role cannot insert events; ``ims_audit_log_read`` is a definer
-    function that writes the event with the current audit context (who, channel, request, IP).
+    function that checks the reader is a current inspector and the record exists, and writes a read event
+    with the audit context the application set (who, channel, request, IP).
     """
     if not is_inspector(user=user):
         return False
     with context.audit_context(actor=user), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, false)", [context.SETTING, context.payload()])
         cursor.execute(
-            "SELECT ims_audit_log_read(%s, %s, %s::jsonb, %s::jsonb)",
-            [label, str(pk), json.dumps(detail, default=str, sort_keys=True), context.payload()],
+            "SELECT ims_audit_log_read(%s, %s, %s::jsonb)",
+            [label, str(pk), json.dumps(detail, default=str, sort_keys=True)],
         )
     return True
 

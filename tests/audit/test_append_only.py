@@ -106,3 +106,72 @@ def test_the_application_role_cannot_forge_events_or_delete_records(trail):
     event = AuditEvent.objects.for_record(trail).order_by("-id").first()
     assert event.new["name"] == "Changed by app role"
     assert event.actor_label == f"db:{settings.IMS_APP_DB_ROLE}"
+
+
+READ_FORGERIES = {
+    "the old signature with a forged context": (
+        "SELECT ims_audit_log_read('org.site', %(site)s, '{\"forged\": \"read\"}', "
+        '\'{"actor_label": "qm.basel", "reason": "forged"}\')'
+    ),
+    "unknown detail keys": 'SELECT ims_audit_log_read(\'org.site\', %(site)s, \'{"view": "trail", "forged": 1}\')',
+    "an unknown kind of read": "SELECT ims_audit_log_read('org.site', %(site)s, '{\"view\": \"changed\"}')",
+    "a reader who is no inspector": "SELECT ims_audit_log_read('org.site', %(site)s, '{\"view\": \"history\"}')",
+    "a record that does not exist": "SELECT ims_audit_log_read('org.site', '999999999', '{\"view\": \"history\"}')",
+    "a model that is not audited": "SELECT ims_audit_log_read('auth.group', '1', '{\"view\": \"history\"}')",
+}
+
+
+@pytest.fixture
+def inspector(trail):
+    from ims.org.models import Role
+
+    person = services.person_create(
+        username="insp_log", employee_id="INSP-LOG", first_name="Ines", last_name="Pector", email="insp@example.com"
+    )
+    function = services.function_create(code="QA", name="Quality")
+    services.membership_create(person=person, site=trail, function=function, role=Role.objects.get(code="inspector"))
+    return person
+
+
+def _as_app_role_with_context(context: str, statement: str, params) -> int | None:
+    conn = app_role_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT set_config('ims.audit_context', %s, false)", [context])
+            cursor.execute(statement, params)
+            event_id = cursor.fetchone()[0]
+        conn.commit()
+        return event_id
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("forgery", list(READ_FORGERIES))
+def test_the_read_log_entry_point_cannot_forge_events(trail, inspector, forgery):
+    """The application role may only log a current inspector's read of an existing record; anything else is
+    refused and writes nothing."""
+    reader = inspector.pk
+    if forgery == "a reader who is no inspector":
+        reader = services.person_create(
+            username="not_insp", employee_id="NOT-INSP", first_name="N", last_name="I", email="n@example.com"
+        ).pk
+    before = snapshot()
+    with pytest.raises(psycopg2.Error):
+        _as_app_role_with_context(
+            f'{{"actor_id": {reader}, "actor_label": "qm.basel", "channel": "web"}}',
+            READ_FORGERIES[forgery],
+            {"site": str(trail.pk)},
+        )
+    assert snapshot() == before
+
+
+def test_an_inspectors_read_is_logged_as_a_read_under_their_own_name(trail, inspector):
+    event_id = _as_app_role_with_context(
+        f'{{"actor_id": {inspector.pk}, "actor_label": "qm.basel", "reason": "forged", "channel": "web"}}',
+        'SELECT ims_audit_log_read(\'org.site\', %s, \'{"view": "history", "events": 2}\')',
+        [str(trail.pk)],
+    )
+    event = AuditEvent.objects.get(pk=event_id)
+    assert (event.action, event.model_label, event.object_pk) == ("R", "org.site", str(trail.pk))
+    assert event.actor_label == "insp_log" and event.actor_id == inspector.pk and event.reason == ""
+    assert event.new == {"view": "history", "events": 2}
