@@ -22,9 +22,13 @@ class DocumentsConfig(AppConfig):
         return scale_documents_seed(size_name, seed=seed, log=log)
 
     def ready(self) -> None:
+        from ims.audit.integrity import register_integrity_check
         from ims.audit.registry import audited
 
         from . import cards  # noqa: F401  (registers the dashboard card)
+        from .integrity import approvals_verify
+
+        register_integrity_check("document approvals", approvals_verify)
         from .database import lifecycle_guard_after_migrate
         from .models import DOCUMENT_SITES_SQL, ControlledDocument
 

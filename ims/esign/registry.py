@@ -31,10 +31,24 @@ class SignableModel:
     # Meanings given only through the owning app's workflow service (which passes ``workflow=True``),
     # never through the generic signing dialog or API: e.g. a document version's review and approval.
     workflow_meanings: tuple[str, ...] = ()
+    #: The record's own link to its signature, verified by ``verify_integrity``.
+    link: SignatureLink | None = None
 
     @property
     def label(self) -> str:
         return self.model._meta.label_lower
+
+
+@dataclass(frozen=True)
+class SignatureLink:
+    """A record that points to its own signature (``field``): that signature must be of this record (content
+    type and pk), by the person the record names (``signer``, a field name; empty when any signer may), with one
+    of ``meanings``. Rows matching ``signed_when`` (field → value) must have one."""
+
+    field: str
+    meanings: tuple[str, ...]
+    signer: str = ""
+    signed_when: tuple[tuple[str, object], ...] = ()
 
 
 _registry: dict[str, SignableModel] = {}
@@ -47,6 +61,7 @@ def register_signable(
     immutable: bool = True,
     meanings: tuple[str, ...] = (),
     workflow_meanings: tuple[str, ...] = (),
+    link: SignatureLink | None = None,
 ) -> SignableModel:
     if model._meta.abstract:
         raise TypeError("signable applies to concrete models")
@@ -61,6 +76,7 @@ def register_signable(
         immutable=immutable,
         meanings=tuple(meanings) or tuple(SignatureMeaning.values),
         workflow_meanings=tuple(workflow_meanings),
+        link=link,
     )
     _registry[entry.label] = entry
     return entry
@@ -76,12 +92,18 @@ def signable(
     immutable: bool = True,
     meanings: tuple[str, ...] = (),
     workflow_meanings: tuple[str, ...] = (),
+    link: SignatureLink | None = None,
 ):
     """Class decorator: register ``model`` as signable with the given content fields."""
 
     def decorator(model: type[models.Model]) -> type[models.Model]:
         register_signable(
-            model, fields=fields, immutable=immutable, meanings=meanings, workflow_meanings=workflow_meanings
+            model,
+            fields=fields,
+            immutable=immutable,
+            meanings=meanings,
+            workflow_meanings=workflow_meanings,
+            link=link,
         )
         return model
 

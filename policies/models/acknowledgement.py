@@ -19,7 +19,7 @@ from ims.access.querysets import RestrictedManager, RestrictedQuerySet
 from ims.access.registry import site_scoped
 from ims.audit.registry import audited
 from ims.documents.models import DOCUMENT_SITES_SQL
-from ims.esign.registry import signable
+from ims.esign.registry import SignatureLink, signable
 from ims.org.models import RegulatedModel
 
 
@@ -81,7 +81,15 @@ class AcknowledgementQuerySet(RestrictedQuerySet):
 
 @audited(ignored=("updated_at",), site_sql="ARRAY[r.site_id]")
 @site_scoped(site_lookup="site")
-@signable(fields=("version", "person"), immutable=True, meanings=("acknowledged",), workflow_meanings=("acknowledged",))
+@signable(
+    fields=("version", "person"),
+    immutable=True,
+    meanings=("acknowledged",),
+    workflow_meanings=("acknowledged",),
+    link=SignatureLink(
+        field="signature", signer="person", meanings=("acknowledged",), signed_when=(("status", "acknowledged"),)
+    ),
+)
 class Acknowledgement(RegulatedModel):
     """One person's task to read one effective version and acknowledge it with an e-signature."""
 

@@ -19,7 +19,7 @@ from ims.access.querysets import RestrictedManager, RestrictedQuerySet
 from ims.access.registry import site_scoped
 from ims.audit.registry import audited
 from ims.documents.choices import DocumentType
-from ims.esign.registry import signable
+from ims.esign.registry import SignatureLink, signable
 from ims.org.models import RegulatedModel
 
 from ..choices import AssignmentReason, AssignmentStatus, CancelReason, TrainingMethod
@@ -207,6 +207,7 @@ class Assignment(RegulatedModel):
     immutable=True,
     meanings=("trained", "verified"),
     workflow_meanings=("trained", "verified"),
+    link=SignatureLink(field="signature", signer="person", meanings=("trained",)),
 )
 class TrainingRecord(RegulatedModel):
     """Evidence that a person was trained on a course (on a document version), signed "trained"."""
