@@ -68,8 +68,11 @@ def test_app_services_start_after_migrations_on_healthy_backends(services):
 def test_backends_have_healthchecks_and_volumes(compose, services, name):
     service = services[name]
     assert service["healthcheck"]["test"]
-    named = [volume.split(":", 1)[0] for volume in service["volumes"]]
-    assert named and all(volume in compose["volumes"] for volume in named)
+    sources = [volume.split(":", 1)[0] for volume in service["volumes"]]
+    named = [source for source in sources if not source.startswith("./")]
+    assert named and all(volume in compose["volumes"] for volume in named)  # state lives in named volumes
+    for volume in service["volumes"]:  # files from the checkout (the role set-up script) are read-only
+        assert not volume.startswith("./") or volume.endswith(":ro"), volume
 
 
 def test_database_is_postgres_16(services):
@@ -170,3 +173,32 @@ def test_the_image_gets_the_runtime_requirements_only(dockerfile):
         assert f"\n{tool}" not in runtime, f"{tool} is a development tool: it belongs in requirements-dev.txt"
     development = (ROOT / "requirements-dev.txt").read_text().lower()
     assert "-r requirements.txt" in development and "pytest==" in development
+
+
+def _default_url_user(value: str) -> str:
+    """The role in a ``${VAR:-postgres://role:...@host/db}`` default."""
+    match = re.search(r"postgres://([^:@/]+):", value)
+    assert match, value
+    return match.group(1)
+
+
+def test_compose_uses_two_database_roles_the_app_role_owning_nothing(services):
+    """Only the migrate job connects as the owner; web, worker and beat connect as the runtime role, which the
+    database's first start creates (so the audit trail is protected by privileges, not by triggers alone)."""
+    owner = services["db"]["environment"]["POSTGRES_USER"]
+    app_role = _default_url_user(services["web"]["environment"]["DATABASE_URL"])
+    assert owner != app_role
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert _default_url_user(env["DATABASE_URL"]) == app_role
+        assert "DATABASE_OWNER_URL" not in env, f"{name} must not know the owner's password"
+        assert env.get("IMS_DB_CONNECT_AS", "app") == "app"
+    migrate = services["migrate"]["environment"]
+    assert migrate["IMS_DB_CONNECT_AS"] == "owner"
+    assert _default_url_user(migrate["DATABASE_OWNER_URL"]) == owner
+    assert _default_url_user(migrate["DATABASE_URL"]) == app_role  # the role the migrations grant to
+    mounts = [str(volume) for volume in services["db"]["volumes"]]
+    init = next(m.split(":")[0] for m in mounts if "/docker-entrypoint-initdb.d" in m)
+    scripts = "\n".join(p.read_text() for p in sorted((ROOT / init).glob("*.sh")))
+    assert f"CREATE ROLE {app_role} LOGIN NOSUPERUSER" in scripts
+    assert "IMS_APP_DB_PASSWORD" in services["db"]["environment"]
