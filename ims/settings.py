@@ -176,11 +176,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
-CELERY_TASK_SOFT_TIME_LIMIT = 600
-CELERY_TASK_TIME_LIMIT = 900
+# A task lost with its worker (kill -9, a lost machine) is redelivered after the visibility timeout: 5 minutes.
+# Ordinary tasks end well within it; the few long nightly jobs may outlive it and then meet their redelivered
+# copy, which skips (``ims.locks.one_at_a_time``: one copy at a time, released when a worker dies).
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 270
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": 300,
     "socket_timeout": 5,
     "socket_connect_timeout": 5,
     "health_check_interval": 25,

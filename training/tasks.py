@@ -2,16 +2,20 @@
 
 from celery import shared_task
 
+from ims.locks import one_at_a_time
+
 from . import assignments
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=2400)
+@one_at_a_time
 def assignments_reconcile() -> dict:
     """Nightly: recurrence coming due, memberships that start or end on a date, requirements changed."""
     return assignments.assignments_reconcile()
 
 
 @shared_task(acks_late=True, soft_time_limit=900, time_limit=1200)
+@one_at_a_time
 def compliance_snapshot_take() -> int:
     """Nightly: the day's training compliance per site and function, for the trend chart."""
     from .matrix import compliance_snapshot_take as take

@@ -87,7 +87,7 @@ READ_DETAIL_KEYS = ("view", "page", "filters", "format", "events")
 def _log_read_sql(entries: list[registry.AuditedModel]) -> str:
     # Labels and table names come from the model registry, never from input.
     lookups = "\n".join(
-        f"    WHEN '{entry.label}' THEN SELECT EXISTS (SELECT 1 FROM {entry.table} WHERE id::text = p_pk) INTO found;"
+        f"    WHEN '{entry.label}' THEN SELECT EXISTS (SELECT 1 FROM {entry.table} WHERE id = pk_num) INTO found;"  # noqa: S608
         for entry in entries
     )
     views = ", ".join(f"'{view}'" for view in READ_VIEWS)
@@ -101,6 +101,7 @@ DECLARE
   reader bigint := nullif(ctx->>'actor_id', '')::bigint;
   reader_name text;
   found boolean := false;
+  pk_num bigint := CASE WHEN p_pk ~ '^[0-9]{{1,18}}$' THEN p_pk::bigint END;
 BEGIN
   IF p_detail IS NULL OR jsonb_typeof(p_detail) <> 'object' OR NOT (p_detail->>'view' IN ({views}))
      OR EXISTS (SELECT 1 FROM jsonb_object_keys(p_detail) AS k WHERE k NOT IN ({keys})) THEN
@@ -117,7 +118,7 @@ BEGIN
   END IF;
   CASE p_label
     WHEN '{EVENT_TABLE_LABEL}' THEN
-      found := p_pk = 'trail' OR EXISTS (SELECT 1 FROM {EVENT_TABLE} WHERE id::text = p_pk);
+      found := p_pk = 'trail' OR EXISTS (SELECT 1 FROM {EVENT_TABLE} WHERE id = pk_num);
 {lookups}
     ELSE found := false;
   END CASE;
@@ -194,7 +195,7 @@ def _grants_sql(app_role: str, present: set[str]) -> str:
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE ON {EVENT_TABLE} FROM {role}",
         f"REVOKE UPDATE, DELETE ON {SEAL_TABLE} FROM {role}",
-        f"REVOKE EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb) FROM PUBLIC",
+        "REVOKE EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb) FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb) TO {role}",
         f"REVOKE EXECUTE ON FUNCTION ims_audit_emit(text, text, text, text, jsonb, jsonb, text[], bigint[], jsonb) "
         f"FROM PUBLIC, {role}",

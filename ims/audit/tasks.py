@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from ims.locks import one_at_a_time
+
 from .integrity import SealRefused, audit_seal_pending, integrity_run
 from .models import IntegrityRun
 
@@ -30,6 +32,7 @@ def audit_seal() -> int | None:
 
 
 @shared_task(acks_late=True, soft_time_limit=3000, time_limit=3600)
+@one_at_a_time
 def integrity_verify_nightly() -> dict:
     """Nightly: verify the whole trail; a failure is shown on the admin page and e-mailed to administrators."""
     run = integrity_run(trigger="beat")

@@ -43,21 +43,41 @@ class Notice(models.Model):
         return f"{self.day} {self.person}: {self.subject}"
 
 
+class DigestStatus(models.TextChoices):
+    TO_SEND = "to_send", _("To send")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+
+
 class Digest(models.Model):
-    """The one digest e-mail a person got on a day (the unique key makes a second one impossible)."""
+    """The one digest e-mail a person gets on a day (the unique key makes a second one impossible).
+
+    An outbox row: written "to send" with its subject, text and a stable Message-ID in the transaction that
+    marks the notices e-mailed; a sender claims it, sends it and marks it sent. A sender that died after
+    claiming is taken over after ``CLAIM_SECONDS``; a re-sent copy carries the same Message-ID, which mail
+    servers and clients use to drop duplicates.
+    """
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="digests", verbose_name=_("person")
     )
     day = models.DateField(_("day"))
     notice_count = models.PositiveIntegerField(_("notices"))
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=8, choices=DigestStatus.choices, default=DigestStatus.TO_SEND)
+    recipient = models.EmailField(_("recipient"), blank=True, default="")
+    subject = models.CharField(_("subject"), max_length=255, blank=True, default="")
+    body = models.TextField(_("text"), blank=True, default="")
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-day"]
         verbose_name = _("digest e-mail")
         verbose_name_plural = _("digest e-mails")
         constraints = [models.UniqueConstraint(fields=["person", "day"], name="notifications_digest_once_a_day")]
+        indexes = [models.Index(fields=["id"], name="notif_digest_unsent_idx", condition=~models.Q(status="sent"))]
 
     def __str__(self) -> str:
         return f"{self.day} {self.person}"

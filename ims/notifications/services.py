@@ -11,12 +11,13 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Digest, Notice
+from .models import Digest, DigestStatus, Notice
 from .registry import producers
 
 logger = logging.getLogger(__name__)
@@ -53,9 +54,21 @@ def _digest_text(person, notices: list[Notice]) -> str:
     return "\n".join(parts)
 
 
-def digests_send(*, on: datetime.date | None = None) -> int:
-    """E-mail each person their notices not yet e-mailed, at most one e-mail per person per day."""
-    on = on or timezone.localdate()
+#: A sender that claimed a digest and did not mark it sent within this time died: another one takes it over.
+CLAIM_SECONDS = 600
+
+
+def _message_id(person, day: datetime.date) -> str:
+    """Stable per person and day: a copy re-sent after a crash is the same message to mail servers."""
+    domain = (getattr(settings, "DEFAULT_FROM_EMAIL", "") or "ims-portal").rsplit("@", 1)[-1].strip("> ") or "ims"
+    return f"<digest-{person.pk}-{day.isoformat()}@{domain}>"
+
+
+def digests_write(*, on: datetime.date) -> int:
+    """Write each person's digest of their notices not yet e-mailed into the outbox (one per person per day).
+
+    The digest row and the notices' ``emailed_on`` are committed together: nothing is sent here.
+    """
     pending: dict[int, list[Notice]] = defaultdict(list)
     for notice in (
         Notice.objects.filter(emailed_on__isnull=True, person__is_active=True)
@@ -65,25 +78,63 @@ def digests_send(*, on: datetime.date | None = None) -> int:
         .order_by("person_id", "category", "pk")
     ):
         pending[notice.person_id].append(notice)
-    sent = 0
-    mail = get_connection()  # one connection to the mail server for the whole sweep, not one per person
+    written = 0
     for notices in pending.values():
         person = notices[0].person
+        subject = (
+            notices[0].subject
+            if len(notices) == 1
+            else _("IMS portal: %(n)s items need your attention") % {"n": sum(n.item_count or 1 for n in notices)}
+        )
         try:
             with transaction.atomic():
-                Digest.objects.create(person=person, day=on, notice_count=len(notices))
-                Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_on=on)
-                subject = (
-                    notices[0].subject
-                    if len(notices) == 1
-                    else _("IMS portal: %(n)s items need your attention")
-                    % {"n": sum(n.item_count or 1 for n in notices)}
+                Digest.objects.create(
+                    person=person,
+                    day=on,
+                    notice_count=len(notices),
+                    status=DigestStatus.TO_SEND,
+                    recipient=person.email,
+                    subject=subject[:255],
+                    body=_digest_text(person, notices),
+                    message_id=_message_id(person, on),
                 )
-                send_mail(subject, _digest_text(person, notices), None, [person.email], connection=mail)
+                Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_on=on)
         except IntegrityError:
-            continue  # another run sent today's digest meanwhile
+            continue  # another run wrote today's digest meanwhile
+        written += 1
+    return written
+
+
+def digests_deliver() -> int:
+    """Send every digest of the outbox: claim it, send it with its Message-ID, mark it sent. Returns how many."""
+    stale = timezone.now() - datetime.timedelta(seconds=CLAIM_SECONDS)
+    claimable = Q(status=DigestStatus.TO_SEND) | Q(status=DigestStatus.SENDING, claimed_at__lt=stale)
+    sent = 0
+    mail = get_connection()  # one connection to the mail server for the whole run, not one per person
+    for pk in Digest.objects.filter(claimable).order_by("pk").values_list("pk", flat=True):
+        # The claim is its own committed statement: a second sender skips the row, a dead one is taken over.
+        if not Digest.objects.filter(claimable, pk=pk).update(status=DigestStatus.SENDING, claimed_at=timezone.now()):
+            continue
+        digest = Digest.objects.get(pk=pk)
+        message = EmailMessage(
+            digest.subject, digest.body, None, [digest.recipient], connection=mail,
+            headers={"Message-ID": digest.message_id},
+        )  # fmt: skip
+        try:
+            message.send()
+        except Exception:  # noqa: BLE001 - the mail server refused or is down: leave it for the next run
+            Digest.objects.filter(pk=pk, status=DigestStatus.SENDING).update(status=DigestStatus.TO_SEND)
+            logger.warning("digest %s to person %s not sent; it stays in the outbox", pk, digest.person_id)
+            continue
+        Digest.objects.filter(pk=pk).update(status=DigestStatus.SENT, sent_at=timezone.now())
         sent += 1
     return sent
+
+
+def digests_send(*, on: datetime.date | None = None) -> int:
+    """Write the day's digests into the outbox, then send what the outbox holds. Returns how many were sent."""
+    digests_write(on=on or timezone.localdate())
+    return digests_deliver()
 
 
 def daily_sweep(*, on: datetime.date | None = None) -> dict[str, int]:
