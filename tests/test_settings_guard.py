@@ -138,11 +138,11 @@ def test_failed_sign_ins_lock_the_account():
     assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
     assert settings.AXES_ENABLED is True
     assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"  # survives a Redis outage
-    assert "username" in settings.AXES_LOCKOUT_PARAMETERS
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]  # a stranger cannot lock you out
     assert 1 <= settings.AXES_FAILURE_LIMIT <= 100
-    if settings.AXES_COOLOFF_TIME:  # at most 100 failures per hour per account
-        per_hour = settings.AXES_FAILURE_LIMIT * max(1, 3600 / settings.AXES_COOLOFF_TIME.total_seconds())
-        assert per_hour <= 100
+    # At most 100 failures per hour per account and address (the cool-off only grows from its base).
+    per_hour = settings.AXES_FAILURE_LIMIT * max(1, 60 / settings.IMS_LOCKOUT_COOLOFF_MINUTES)
+    assert per_hour <= 100
     assert settings.IMS_TRUSTED_PROXY_COUNT == 0  # X-Forwarded-For is ignored unless DJANGO_BEHIND_PROXY
 
 

@@ -1,9 +1,11 @@
 """Account lockout after repeated failed sign-ins (django-axes, database handler).
 
-Failures are counted per account (``AXES_LOCKOUT_PARAMETERS``); the client address is recorded with
-each attempt and comes from the connection itself unless the portal runs behind a trusted proxy, so a
-forged ``X-Forwarded-For`` changes nothing (ASVS5-4.1.3). Without a cool-off a locked account stays
-locked until someone holding ``org.change_person`` everywhere unlocks it (``lockout_clear``).
+Failures are counted per account and client address (``AXES_LOCKOUT_PARAMETERS``): the account is locked
+from the address that failed, for a cool-off that doubles with each lockout from there within a day
+(``cool_off``), so a stranger cannot lock someone out from elsewhere. The address comes from the connection
+itself unless the portal runs behind a trusted proxy, so a forged ``X-Forwarded-For`` changes nothing
+(ASVS5-4.1.3). Someone holding ``org.change_person`` everywhere can unlock early, with a reason
+(``lockout_clear``).
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.backends import AxesStandaloneBackend
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -28,10 +30,12 @@ from ims.audit.context import audit_context
 
 log = logging.getLogger("ims.access.lockout")
 
-LOCKED_MESSAGE = _(
-    "This account is locked after too many failed sign-in attempts. Ask an administrator of the portal to unlock it."
+COOLOFF_MESSAGE = _(
+    "Too many failed sign-in attempts for this account from here. Try again in %(minutes)s minutes, or ask an "
+    "administrator of the portal to unlock it."
 )
-COOLOFF_MESSAGE = _("This account is locked after too many failed sign-in attempts. Try again later.")
+#: The longest cool-off, however often the lock came back.
+MAX_COOL_OFF = timedelta(hours=24)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -52,11 +56,26 @@ def client_ip(request: HttpRequest) -> str | None:
     return candidate
 
 
+def cool_off(request: HttpRequest | None = None) -> timedelta:
+    """15 minutes (``AXES_COOLOFF_MINUTES``) for a first lockout, doubled for each further lockout of the same
+    account from the same address within the last day, at most 24 h."""
+    base = timedelta(minutes=settings.IMS_LOCKOUT_COOLOFF_MINUTES)
+    username = getattr(request, "POST", {}).get("username") if request is not None else None
+    address = client_ip(request) if request is not None else None
+    if not username or not address:
+        return base
+    failures = AccessFailureLog.objects.filter(
+        username=username, ip_address=address, attempt_time__gte=timezone.now() - timedelta(days=1)
+    ).count()
+    lockouts = max(1, failures // settings.AXES_FAILURE_LIMIT)
+    return min(base * 2 ** min(lockouts - 1, 10), MAX_COOL_OFF)
+
+
 class LockoutBackend(AxesStandaloneBackend):
     """Refuses a locked-out account before any password is checked; never signs anyone in itself.
 
-    Callers without a request (``Client.login`` in tests, scripts) are still refused when the
-    account is locked: the lock is per account, so no request data is needed to decide.
+    Callers without a request (``Client.login`` in tests, scripts) are checked as a request without an
+    address.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -66,9 +85,15 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The sign-in page again, with the reason, answered with 429 (refused even with the right password)."""
-    message = COOLOFF_MESSAGE if settings.AXES_COOLOFF_TIME else LOCKED_MESSAGE
-    context = {"form": AuthenticationForm(request), "locked_out": True, "lockout_message": message, "next": ""}
+    """The sign-in page again, with the reason and the wait, answered with 429 (refused even with the right
+    password)."""
+    minutes = max(1, int(cool_off(request).total_seconds() // 60))
+    context = {
+        "form": AuthenticationForm(request),
+        "locked_out": True,
+        "lockout_message": COOLOFF_MESSAGE % {"minutes": minutes},
+        "next": "",
+    }
     return render(request, "registration/login.html", context, status=429)
 
 
@@ -81,23 +106,30 @@ class Lockout:
 
 
 def lockouts_current() -> list[Lockout]:
-    """Accounts whose failures reached the limit (one query, grouped per account)."""
-    attempts = AccessAttempt.objects.all()
-    if settings.AXES_COOLOFF_TIME:
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    """Accounts locked from an address now: failures at the limit within the longest cool-off (one query)."""
     rows = (
-        attempts.values("username")
-        .annotate(failures=Sum("failures_since_start"), last_attempt_at=Max("attempt_time"), ip=Max("ip_address"))
+        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - MAX_COOL_OFF)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_attempt_at=Max("attempt_time"))
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
         .order_by("-last_attempt_at")
     )
-    return [Lockout(r["username"], r["failures"], r["last_attempt_at"], r["ip"]) for r in rows]
+    return [Lockout(r["username"], r["failures"], r["last_attempt_at"], r["ip_address"]) for r in rows]
 
 
-def lockout_clear(*, actor, username: str) -> int:
-    """Unlock ``username`` (delete its failed attempts); recorded with the acting person."""
-    reason = f"account {username} unlocked after failed sign-ins"
-    with audit_context(actor=actor, reason=reason):
+def lockout_clear(*, actor, username: str, reason: str) -> int:
+    """Unlock ``username`` from every address (delete its failed attempts), for the reason given; recorded with
+    the acting person and the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a reason is required to unlock an account")
+    with audit_context(actor=actor, reason=f"account {username} unlocked: {reason}"):
         removed = reset(username=username)
-    log.warning("lockout cleared: username=%s by=%s attempts_removed=%s", username, actor.get_username(), removed)
+    log.warning(
+        "lockout cleared: username=%s by=%s reason=%r attempts_removed=%s",
+        username,
+        actor.get_username(),
+        reason,
+        removed,
+    )
     return removed

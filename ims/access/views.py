@@ -220,9 +220,12 @@ class LockoutClearView(LockoutPermissionMixin, View):
 
     def post(self, request):
         username = request.POST.get("username", "").strip()
+        reason = request.POST.get("reason", "").strip()
         if not username:
             messages.error(request, _("No account given."))
-        elif lockout_clear(actor=request.user, username=username):
+        elif not reason:
+            messages.error(request, _("Say why you unlock the account (e.g. “identity confirmed by phone”)."))
+        elif lockout_clear(actor=request.user, username=username, reason=reason):
             messages.success(request, _("Account “%(username)s” unlocked.") % {"username": username})
         else:
             messages.info(request, _("Account “%(username)s” was not locked.") % {"username": username})
