@@ -258,7 +258,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # How many guesses it takes (zxcvbn), with the company's, sites' and the person's own names as context.
+    {"NAME": "ims.access.passwords.StrengthValidator"},
 ]
+IMS_COMPANY_NAME = os.environ.get("IMS_COMPANY_NAME", "")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60
 # The idle clock restarts when the session is written: ``SessionLifetimeMiddleware`` writes it at most once
