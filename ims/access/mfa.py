@@ -9,6 +9,8 @@ accepted once: django-otp keeps the last accepted time step (``last_t``) and ref
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import re
 
@@ -92,13 +94,38 @@ def totp_device_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) 
     return codes
 
 
+#: A stored recovery code is this prefix and 14 hex digits of an HMAC of the code (the key is derived from the
+#: secret key, outside the database): a copy of the database does not reveal usable codes.
+HASHED_PREFIX = "h:"
+
+
+def recovery_code_hash(code: str) -> str:
+    key = hmac.new(settings.SECRET_KEY.encode(), b"ims-recovery-codes", hashlib.sha256).digest()
+    digest = hmac.new(key, _normalise(code).encode(), hashlib.sha256).hexdigest()
+    return HASHED_PREFIX + digest[:14]
+
+
 def recovery_codes_issue(*, person) -> list[str]:
-    """Replace the person's recovery codes with ``IMS_MFA_RECOVERY_CODES`` new one-time codes."""
+    """Replace the person's recovery codes with ``IMS_MFA_RECOVERY_CODES`` new one-time codes, returned once;
+    only their hashes are stored."""
     device, _ = StaticDevice.objects.get_or_create(user=person, name=RECOVERY_NAME, defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(settings.IMS_MFA_RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_code_hash(code)) for code in codes)
     return codes
+
+
+def _match_second_factor(person, token: str):
+    """The device that accepts ``token``: an authenticator app's code, or a recovery code (compared by hash,
+    used up)."""
+    with transaction.atomic():  # devices locked while checked: two concurrent uses of one code, one wins
+        for device in django_otp.devices_for_user(person, confirmed=True, for_verify=True):
+            if isinstance(device, StaticDevice):
+                if device.verify_token(recovery_code_hash(token)):
+                    return device
+            elif device.verify_token(token):
+                return device
+    return None
 
 
 def recovery_codes_left(person) -> int:
@@ -126,7 +153,7 @@ def second_factor_verify(*, request: HttpRequest, code: str):
     token = _normalise(code)
     if not token:
         return None
-    device = django_otp.match_token(request.user, token)
+    device = _match_second_factor(request.user, token)
     if device is None:
         log.warning("second factor refused: person=%s", request.user.pk)
         return None

@@ -154,6 +154,8 @@ def test_a_recovery_code_works_once(org, client_for):
     response = verified.post(reverse("access:mfa_recovery_codes"))
     codes = re.findall(r"data-recovery-code>([a-z2-7]+)<", response.content.decode())
     assert len(codes) == 10
+    stored = set(StaticToken.objects.filter(device__user=org.qm_a).values_list("token", flat=True))
+    assert not stored & set(codes) and all(token.startswith("h:") for token in stored)  # only hashes are kept
 
     first = sign_in(org.qm_a, org.password)
     assert first.post(VERIFY, {"code": codes[0].upper()}).status_code == 302
