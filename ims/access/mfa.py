@@ -115,9 +115,12 @@ def recovery_codes_issue(*, person) -> list[str]:
     return codes
 
 
-def _match_second_factor(person, token: str):
-    """The device that accepts ``token``: an authenticator app's code, or a recovery code (compared by hash,
-    used up)."""
+def match_second_factor(person, token: str):
+    """The device that accepts ``token`` (spaces, dashes and case ignored): an authenticator app's code, or a
+    recovery code (compared by hash, used up); ``None`` when none does."""
+    token = _normalise(token)
+    if not token:
+        return None
     with transaction.atomic():  # devices locked while checked: two concurrent uses of one code, one wins
         for device in django_otp.devices_for_user(person, confirmed=True, for_verify=True):
             if isinstance(device, StaticDevice):
@@ -153,7 +156,7 @@ def second_factor_verify(*, request: HttpRequest, code: str):
     token = _normalise(code)
     if not token:
         return None
-    device = _match_second_factor(request.user, token)
+    device = match_second_factor(request.user, token)
     if device is None:
         log.warning("second factor refused: person=%s", request.user.pk)
         return None

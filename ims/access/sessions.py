@@ -117,6 +117,25 @@ def sessions_open_for(person):
     return UserSession.objects.open().filter(person=person).order_by("-last_seen_at")
 
 
+#: Session key: when the person last proved who they are again (epoch seconds), and how long that counts.
+REAUTH_AT = "ims_reauth_at"
+REAUTH_SECONDS = 300
+
+
+def recently_authenticated(request: HttpRequest) -> bool:
+    """Did the person sign in or confirm their password (and second factor) in the last five minutes?
+
+    Changes that would let a stolen session take the account over (new API tokens, new recovery codes) ask
+    for this (ASVS5-6.3.x / 7.5.x re-authentication).
+    """
+    last = max(request.session.get(LOGIN_AT) or 0, request.session.get(REAUTH_AT) or 0)
+    return time.time() - last <= REAUTH_SECONDS
+
+
+def reauthenticated(request: HttpRequest) -> None:
+    request.session[REAUTH_AT] = time.time()
+
+
 def absolute_expiry_due(request: HttpRequest, *, limit_seconds: int) -> bool:
     """Whether the signed-in session is older than ``limit_seconds`` (sessions without a start get one now)."""
     started = request.session.get(LOGIN_AT)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mfa/setup/", views.SecondFactorSetupView.as_view(), name="mfa_setup"),
     path("mfa/recovery-codes/", views.RecoveryCodesRenewView.as_view(), name="mfa_recovery_codes"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("confirm/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("sessions/", views.SessionListView.as_view(), name="sessions"),
     path("sessions/<int:pk>/end/", views.SessionEndView.as_view(), name="session_end"),
     path("sessions/end-others/", views.SessionEndOthersView.as_view(), name="session_end_others"),

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView, View
 from .choices import SessionEndReason
 from .lockout import lockout_clear, lockouts_current
 from .mfa import (
+    match_second_factor,
     mfa_enrolled,
     recovery_codes_issue,
     recovery_codes_left,
@@ -30,7 +31,14 @@ from .mfa import (
     verification_wait_seconds,
 )
 from .models import UserSession
-from .sessions import sessions_open_for, user_session_rekey, user_session_terminate, user_sessions_terminate_others
+from .reauth import FreshAuthenticationRequired
+from .sessions import (
+    reauthenticated,
+    sessions_open_for,
+    user_session_rekey,
+    user_session_terminate,
+    user_sessions_terminate_others,
+)
 
 
 class CodeForm(forms.Form):
@@ -119,7 +127,55 @@ class SecondFactorSetupView(View):
         return render(request, self.template_name, context, status=status)
 
 
-class RecoveryCodesRenewView(View):
+class ReauthenticateForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+
+@method_decorator(sensitive_post_parameters("password", "code"), name="dispatch")
+class ReauthenticateView(View):
+    """Confirm it is you: the password, and the authenticator code for those who have one."""
+
+    template_name = "access/reauthenticate.html"
+
+    def get(self, request):
+        return self.render(request, ReauthenticateForm())
+
+    def post(self, request):
+        from django.contrib.auth import authenticate
+
+        form = ReauthenticateForm(request.POST)
+        if form.is_valid():
+            user = request.user
+            password_ok = (
+                authenticate(request, username=user.get_username(), password=form.cleaned_data["password"]) == user
+            )
+            needs_code = mfa_enrolled(user)
+            code_ok = not needs_code or match_second_factor(user, form.cleaned_data["code"] or "") is not None
+            if password_ok and code_ok:
+                reauthenticated(request)
+                return redirect(_next_url(request, default="web:profile"))
+            form.add_error(None, _("That did not match. Check your password and the code, then try again."))
+        return self.render(request, form, status=400)
+
+    def render(self, request, form, status=200):
+        context = {
+            "form": form,
+            "needs_code": mfa_enrolled(request.user),
+            "next": _next_url(request, default="web:profile"),
+            "title": _("Confirm it is you"),
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+class RecoveryCodesRenewView(FreshAuthenticationRequired, View):
     """POST: replace the recovery codes (the old ones stop working) and show the new ones once."""
 
     http_method_names = ["post"]

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView, View
 
 from ims.access.models import ApiToken
 from ims.access.permissions import is_inspector_only
+from ims.access.reauth import FreshAuthenticationRequired
 from ims.access.services import api_token_create, api_token_revoke
 from ims.org.models import Membership, Person, Site
 
@@ -153,7 +154,7 @@ class ProfileView(TemplateView):
         return context
 
 
-class ApiTokenCreateView(ProfileView):
+class ApiTokenCreateView(FreshAuthenticationRequired, ProfileView):
     """POST: create a token and show its secret on this one response only (it is never stored)."""
 
     http_method_names = ["post"]
