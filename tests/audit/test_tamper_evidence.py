@@ -195,10 +195,14 @@ def _as_superuser_rolled_back(attack):
     return outcome
 
 
+_pending_sites = iter(range(1, 1000))
+
+
 def _pending_update() -> int:
     """A change nobody sealed yet: the id of its update event."""
     with audit_context(channel="web", actor_label="later", reason="renamed"):
-        site = services.site_create(code="PEND", name="Pending", country="CH", timezone="Europe/Zurich")
+        code = f"PEND{next(_pending_sites)}"
+        site = services.site_create(code=code, name="Pending", country="CH", timezone="Europe/Zurich")
         services.site_update(site=site, data={"name": "Pending renamed"})
         services.site_update(site=site, data={"name": "Pending renamed twice"})
     return AuditEvent.objects.filter(model_label="org.site", object_pk=str(site.pk), action="U").order_by("id")[0].pk
@@ -329,14 +333,16 @@ def test_a_seal_whose_anchoring_failed_is_anchored_by_the_next_run_and_an_emptie
 ):
     from pathlib import Path
 
+    _pending_update()
+    seal_all()  # at least two seals, so that the newest one can lose its line while an older one keeps its own
     log = Path(settings.IMS_AUDIT_ANCHOR)
     lines = log.read_text().splitlines()
-    log.write_text("\n".join(lines[:-1]) + ("\n" if lines[:-1] else ""))  # the newest line never got written
-    if lines[:-1]:
-        _pending_update()
-        seal_all()
-        assert audit_verify().ok  # the next sealing run anchored the missing seal
-        assert len(log.read_text().splitlines()) == AuditSeal.objects.count()
+    assert len(lines) >= 2
+    log.write_text("\n".join(lines[:-1]) + "\n")  # the newest line never got written
+    _pending_update()
+    seal_all()
+    assert audit_verify().ok  # the next sealing run anchored the missing seal
+    assert len(log.read_text().splitlines()) == AuditSeal.objects.count()
     log.write_text("")
     problems = audit_verify().problems
     assert any("is missing or empty while the database holds" in p for p in problems), problems
