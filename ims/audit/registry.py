@@ -75,6 +75,10 @@ def audited_models() -> list[AuditedModel]:
     return list(_audited.values())
 
 
+def is_audited(model) -> bool:
+    return model._meta.concrete_model._meta.label_lower in _audited
+
+
 def append_only_models() -> list[AppendOnlyModel]:
     return list(_append_only.values())
 

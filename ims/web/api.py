@@ -15,9 +15,15 @@ from rest_framework.response import Response
 from ims.audit.context import audit_context
 
 from .api_policy import ScopedPermission, StandardPagination, exception_handler
+from .concurrency import StaleEdit, etag, guarded_edit, if_match_tokens
 from .views import REASON_FIELD, REASON_REQUIRED
 
 __all__ = ["ScopedModelViewSet", "ScopedPermission", "StandardPagination", "exception_handler"]
+
+
+class EditConflict(exceptions.APIException):
+    status_code = 409
+    default_code = "changed_since_read"
 
 
 class ScopedModelViewSet(
@@ -53,10 +59,24 @@ class ScopedModelViewSet(
             raise exceptions.ValidationError({REASON_FIELD: [REASON_REQUIRED]})
         return reason
 
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        if tag := etag(self.get_object()):
+            response["ETag"] = tag
+        return response
+
     def update(self, request, *args, **kwargs):
-        self.get_object()  # 404 outside the caller's sites and 403 without permission come before a missing reason
-        with audit_context(reason=self.change_reason(request)):
-            return super().update(request, *args, **kwargs)
+        obj = self.get_object()  # 404 outside the caller's sites and 403 without permission come before the rest
+        reason = self.change_reason(request)
+        try:
+            # With If-Match (the ETag of the record as read), a record changed meanwhile is refused with 409.
+            with audit_context(reason=reason), guarded_edit(obj, if_match_tokens(request.headers.get("If-Match", ""))):
+                response = super().update(request, *args, **kwargs)
+        except StaleEdit as stale:
+            raise EditConflict(stale.message) from stale
+        if tag := etag(type(obj)._base_manager.get(pk=obj.pk)):
+            response["ETag"] = tag
+        return response
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         if request.method == "DELETE":

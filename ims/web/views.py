@@ -20,6 +20,7 @@ from django_tables2 import RequestConfig
 
 from ims.access.permissions import user_can, user_can_any_site
 from ims.audit.context import audit_context
+from ims.web.concurrency import VERSION_FIELD, StaleEdit, guarded_edit, version_token
 from ims.web.exports import SafeCsvWriter
 from ims.web.input import REASON_FIELD
 from ims.web.links import may_open
@@ -228,7 +229,16 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
         if form.is_valid():
             try:
                 with audit_context(reason=form.cleaned_data.get(REASON_FIELD) or None):
-                    obj = self.save(form)
+                    if self.is_create():
+                        obj = self.save(form)
+                    else:
+                        # The form carries the version it was read at: a record changed meanwhile is refused.
+                        with guarded_edit(self.object, request.POST.get(VERSION_FIELD) or None):
+                            obj = self.save(form)
+            except StaleEdit as stale:
+                form.add_error(None, stale.message)
+                context = self.get_context_data(form=form, stale_url=stale.current.get_absolute_url())
+                return self.render_to_response(context, status=409)
             except ValidationError as error:
                 apply_validation_error(form, error)
             except PermissionDenied as error:
@@ -254,7 +264,18 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
             if self.is_create()
             else _("Edit %(obj)s") % {"obj": self.object}
         )
-        context.update({"title": title, "object": self.object, "model_name": self.verbose()})
+        context.update(
+            {
+                "title": title,
+                "object": self.object,
+                "model_name": self.verbose(),
+                "version_field": VERSION_FIELD,
+                # The version the form was opened at; a re-shown form keeps the one it was opened at.
+                "version": (self.request.POST.get(VERSION_FIELD) or version_token(self.object))
+                if self.object is not None
+                else None,
+            }
+        )
         return context
 
 
