@@ -69,3 +69,28 @@ def test_the_api_gives_an_etag_and_refuses_a_stale_if_match(org, client_for):
     assert Function.objects.get(pk=org.qa.pk).description == "First"
     assert patch({"description": "Third"}, first["ETag"]).status_code == 200
     assert patch({"description": "Without a version"}, None).status_code == 200  # If-Match is optional in the API
+
+
+def _edit_views():
+    from django.urls import get_resolver
+
+    from ims.web.views import ObjectEditView
+
+    def walk(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns)
+            else:
+                view = getattr(pattern.callback, "view_class", None)
+                if view is not None and issubclass(view, ObjectEditView):
+                    yield view
+
+    return sorted(set(walk(get_resolver().url_patterns)), key=lambda v: v.__qualname__)
+
+
+@pytest.mark.parametrize("view", _edit_views(), ids=lambda v: v.__qualname__)
+def test_every_edit_page_carries_the_version(view):
+    from django.template.loader import get_template
+
+    source = get_template(view.template_name).template.source
+    assert "edit_version.html" in source or "web/object_edit.html" in source, view.template_name
