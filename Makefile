@@ -81,8 +81,10 @@ dev: collectstatic
 test: install-dev collectstatic
 	$(PY) -m ims.runtime.embedded run-with -- $(PY) -m ims.runtime.testrun $(PYTEST_ARGS)
 
+# The figures at scale, then the load test of a fresh `make run` (`make bench-load` runs the latter alone).
 bench: install-dev collectstatic migrate
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.load
 
 # schemathesis over every API operation with an employee, a quality manager and a Global Admin token (fixed seed).
 fuzz: install-dev collectstatic
