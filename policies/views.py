@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from ims.access.permissions import user_can_any_site, user_sites
 from ims.documents.models import ControlledDocument
 from ims.org.models import Site
+from ims.web.concurrency import VERSION_FIELD, StaleGrid, guarded_grid_edit, table_version
 from ims.web.views import (
     REASON_FIELD,
     REASON_REQUIRED,
@@ -346,13 +347,19 @@ class ResponsibilityMatrixView(TemplateView):
         form, doc_type, site = self.filters()
         reason = (request.POST.get(REASON_FIELD) or "").strip()
         error = None
+        status = 400
         if not reason:
             error = REASON_REQUIRED
         else:
             try:
-                written = services.responsibilities_save(
-                    actor=request.user, changes=grid_changes(request.POST), reason=reason
-                )
+                # The grid carries the version it was opened at: a matrix changed meanwhile is refused (409).
+                with guarded_grid_edit(Responsibility, request.POST.get(VERSION_FIELD) or None):
+                    written = services.responsibilities_save(
+                        actor=request.user, changes=grid_changes(request.POST), reason=reason
+                    )
+            except StaleGrid as stale:
+                error = stale.message
+                status = 409
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
@@ -362,7 +369,7 @@ class ResponsibilityMatrixView(TemplateView):
         messages.error(request, _("Nothing was saved: %(error)s") % {"error": error})
         matrix = selectors.responsibility_matrix(user=request.user, doc_type=doc_type, site=site)
         context = self.context(form, matrix, doc_type, site, posted=request.POST, reason=reason, error=error)
-        return self.render_to_response(context, status=400)
+        return self.render_to_response(context, status=status)
 
     def context(self, form, matrix, doc_type, site, posted=None, reason="", error=None) -> dict:
         user = self.request.user
@@ -400,6 +407,9 @@ class ResponsibilityMatrixView(TemplateView):
             reason=reason,
             error=error,
             query=query.urlencode(),
+            version_field=VERSION_FIELD,
+            # A re-shown grid keeps the version it was opened at.
+            version=(posted or {}).get(VERSION_FIELD) or table_version(Responsibility),
         )
         return context
 

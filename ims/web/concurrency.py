@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,3 +86,45 @@ def guarded_edit(obj: models.Model, seen: set[str] | str | None) -> Iterator[mod
             if token is not None and "*" not in allowed and token not in allowed:
                 raise StaleEdit(current)
         yield current
+
+
+def table_version(model: type[models.Model]) -> str:
+    """The version of a grid edited as a whole (all rows of ``model``): its newest change in the audit trail."""
+    from ims.audit.models import AuditEvent
+
+    newest = (
+        AuditEvent.objects.filter(table_name=model._meta.db_table, action__in=("I", "U", "D"))
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return hashlib.sha256(f"{model._meta.label_lower}:event {newest}".encode()).hexdigest()[:24]
+
+
+class StaleGrid(Exception):
+    """The grid changed since the editor opened it."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        from ims.audit.models import AuditEvent
+
+        event = AuditEvent.objects.filter(table_name=model._meta.db_table).order_by("-id").first()
+        who = event.actor_label if event else _("someone")
+        when = timezone.localtime(event.occurred_at if event else timezone.now()).strftime("%Y-%m-%d %H:%M")
+        self.message = _(
+            "The matrix was changed by %(who)s at %(when)s since you opened it. Nothing of yours was saved: "
+            "reload it, then make your change again."
+        ) % {"who": who, "when": when}
+        super().__init__(self.message)
+
+
+@contextmanager
+def guarded_grid_edit(model: type[models.Model], seen: str | None) -> Iterator[None]:
+    """Inside one transaction: one editor of ``model``'s grid at a time (an advisory lock), refused with
+    ``StaleGrid`` when the grid changed since version ``seen`` (``None``: not checked)."""
+    with transaction.atomic():
+        key = int.from_bytes(hashlib.sha256(f"grid:{model._meta.db_table}".encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        if seen is not None and table_version(model) != seen:
+            raise StaleGrid(model)
+        yield

@@ -291,3 +291,21 @@ def test_service_refuses_inactive_or_wrong_type_documents(org):
     with pytest.raises(ValidationError):
         cell(form, org.roles[RoleCode.QUALITY_MANAGER], "R")
     assert document_registrar() is not None
+
+
+def test_two_people_saving_the_grid_the_second_is_refused_and_nothing_of_theirs_is_saved(org, client_for):
+    import re
+
+    doc = document_at(org.site_a)
+    qm = org.roles[RoleCode.QUALITY_MANAGER]
+    first, second = client_for(org.qm_a), client_for(org.admin)
+    versions = [
+        re.search(r'name="_version" value="([0-9a-f]+)"', c.get(reverse("policies:raci_matrix")).content.decode())[1]
+        for c in (first, second)
+    ]
+    assert versions[0] == versions[1]
+    assert grid_post(first, {cell_name(doc.pk, qm.pk): "A", "_version": versions[0]}).status_code == 302
+    stale = grid_post(second, {cell_name(doc.pk, qm.pk): "R", "_version": versions[1]}, reason="My own edit")
+    assert stale.status_code == 409
+    assert "changed by qm_a" in stale.content.decode()
+    assert Responsibility.objects.get(document=doc, role=qm).assignment == "A"
