@@ -125,35 +125,33 @@ def _broken_neighbours(limit: int, txid_from: int | None = None, txid_to: int | 
 
 
 def _impossible_rows(limit: int) -> list[str]:
-    """Events carrying a transaction id beyond the database's horizon, or an id its sequence never gave out:
-    rows written around the capture triggers."""
-    problems = []
+    """Events carrying a transaction id at or beyond the horizon of the snapshot that reads them, or an id the
+    event sequence never gave out: rows written around the capture triggers. Each check is one statement, so
+    the horizon and the rows come from the same moment (a concurrent write is never mistaken for a forgery)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
-        current = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT id, model_label, object_pk, txid FROM audit_auditevent WHERE txid > %s ORDER BY id LIMIT %s",
-            [current, limit],
+            "SELECT e.id, e.model_label, e.object_pk, e.txid, h.horizon FROM audit_auditevent e, "
+            "(SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS horizon) h "
+            "WHERE e.txid >= h.horizon ORDER BY e.id LIMIT %s",
+            [limit],
         )
-        problems += [
-            f"audit event {event_id} ({label} {pk}) carries transaction {txid}, beyond the current transaction "
-            f"horizon {current}: it was not written by the database's capture trigger"
-            for event_id, label, pk, txid in cursor.fetchall()
-        ]
+        beyond = cursor.fetchall()
+        # The capture trigger draws ids from this sequence before its transaction commits.
         cursor.execute(
-            "SELECT last_value FROM audit_auditevent_id_seq"  # the sequence the capture trigger draws ids from
+            "SELECT e.id, e.model_label, e.object_pk, s.last_value FROM audit_auditevent e, "
+            "(SELECT last_value FROM audit_auditevent_id_seq) s WHERE e.id > s.last_value ORDER BY e.id LIMIT %s",
+            [limit],
         )
-        issued = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT id, model_label, object_pk FROM audit_auditevent WHERE id > %s ORDER BY id LIMIT %s",
-            [issued, limit],
-        )
-        problems += [
-            f"audit event {event_id} ({label} {pk}) has an id the event sequence never issued (last {issued}): "
-            "it was inserted around the capture trigger"
-            for event_id, label, pk in cursor.fetchall()
-        ]
-    return problems
+        unissued = cursor.fetchall()
+    return [
+        f"audit event {event_id} ({label} {pk}) carries transaction {txid}, beyond the current transaction "
+        f"horizon {horizon}: it was not written by the database's capture trigger"
+        for event_id, label, pk, txid, horizon in beyond
+    ] + [
+        f"audit event {event_id} ({label} {pk}) has an id the event sequence never issued (last {issued}): "
+        "it was inserted around the capture trigger"
+        for event_id, label, pk, issued in unissued
+    ]
 
 
 def _seal_problems(seal: AuditSeal, previous: AuditSeal | None) -> list[str]:
