@@ -131,7 +131,9 @@ def _impossible_rows(limit: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT e.id, e.model_label, e.object_pk, e.txid, h.horizon FROM audit_auditevent e, "
-            "(SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS horizon) h "
+            # The reading transaction's own id may lie past its snapshot's horizon: its own writes are real.
+            "(SELECT GREATEST(pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
+            "COALESCE(pg_current_xact_id_if_assigned()::text::bigint + 1, 0)) AS horizon) h "
             "WHERE e.txid >= h.horizon ORDER BY e.id LIMIT %s",
             [limit],
         )

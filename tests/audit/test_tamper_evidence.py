@@ -350,3 +350,20 @@ def test_a_seal_whose_anchoring_failed_is_anchored_by_the_next_run_and_an_emptie
     with pytest.raises(SealRefused, match="holds no seal while the database holds seals"):
         audit_seal_pending()
     assert log.read_text() == ""  # never silently refilled
+
+
+def test_the_verifying_transaction_s_own_writes_are_not_taken_for_forgeries(sealed_trail):
+    """A transaction that writes and then verifies (a test, a management shell) carries an id at or past its own
+    snapshot's horizon while nothing newer has committed: its own events are genuine."""
+    with transaction.atomic():
+        with audit_context(channel="web", actor_label="user", reason="own write"):
+            services.site_create(code="OWN", name="Own write", country="CH", timezone="Europe/Zurich")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_current_xact_id_if_assigned()::text::bigint >= "
+                "pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+            )
+            past_horizon = cursor.fetchone()[0]
+        report = audit_verify()
+    assert not any("beyond the current transaction horizon" in p for p in report.problems), report.problems
+    assert past_horizon is not None  # the write had a transaction id; with nothing newer committed it is past xmax
