@@ -175,14 +175,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
-# A task lost with its worker (kill -9, a lost machine) is redelivered after the visibility timeout: 5 minutes.
+# A task lost with its worker (kill -9, a lost machine) is redelivered after the visibility timeout (280 s) plus
+# at most one restore sweep (5 s): within 5 minutes.
 # Ordinary tasks end well within it; the few long nightly jobs may outlive it and then meet their redelivered
 # copy, which skips (``ims.locks.one_at_a_time``: one copy at a time, released when a worker dies).
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 270
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 300,
+    # A task whose worker died is redelivered after this many seconds (its long tasks hold a lock, so a slow
+    # first copy is never run twice at once). Workers look for such tasks every 5 s (kombu's default scans
+    # only every tenth 10-s tick, which would add up to 100 s), and a sweeper that died frees its mutex in 60 s.
+    "visibility_timeout": int(os.environ.get("IMS_CELERY_VISIBILITY_TIMEOUT", "280")),
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+    "unacked_mutex_expire": 60,
     "socket_timeout": 5,
     "socket_connect_timeout": 5,
     "health_check_interval": 25,
@@ -192,7 +199,8 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "org-membership-sync": {"task": "ims.access.tasks.site_permissions_sync_due", "schedule": 3600.0},
-    "audit-seal": {"task": "ims.audit.tasks.audit_seal", "schedule": 60.0},
+    # Every 5 s: the unsealed window stays under 10 s; a run missed while workers were busy is dropped.
+    "audit-seal": {"task": "ims.audit.tasks.audit_seal", "schedule": 5.0, "options": {"expires": 5}},
     "documents-make-effective": {"task": "ims.documents.tasks.versions_make_effective_due", "schedule": 3600.0},
     "documents-review-reminders": {
         "task": "ims.documents.tasks.review_reminders_send",
@@ -202,6 +210,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "ims.notifications.tasks.daily_sweep",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=15),
     },
+    "notifications-outbox": {"task": "ims.notifications.tasks.outbox_deliver", "schedule": 300.0},
     "training-assignment-reconcile": {
         "task": "training.tasks.assignments_reconcile",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=40),
@@ -230,6 +239,8 @@ IMS_TRAINING_ESCALATION_DAYS = int(os.environ.get("IMS_TRAINING_ESCALATION_DAYS"
 IMS_TRAINING_DUE_SOON_DAYS = int(os.environ.get("IMS_TRAINING_DUE_SOON_DAYS", "14"))
 # Links in e-mails.
 IMS_BASE_URL = os.environ.get("IMS_BASE_URL", "http://127.0.0.1:8000")
+# A digest claimed by a sender that did not mark it sent within this time is taken over (the sender died).
+IMS_DIGEST_CLAIM_SECONDS = int(os.environ.get("IMS_DIGEST_CLAIM_SECONDS", "600"))
 # HMAC key of the audit seals; keep it outside the database (a DB superuser must not be able to re-seal).
 IMS_AUDIT_SEAL_KEY = os.environ.get("IMS_AUDIT_SEAL_KEY", "")
 # Every seal is also appended to this log outside the database (ims.audit.anchor); in production put it on a

@@ -20,6 +20,7 @@ import datetime
 import hashlib
 import hmac
 import logging
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,23 +52,63 @@ def _key() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), b"ims-audit-seal", hashlib.sha256).digest()
 
 
-def _seal_hmac(previous: str, first: int, last: int, count: int, digest: str) -> str:
-    message = f"{previous}|{first}|{last}|{count}|{digest}".encode()
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+def _seal_hmac(previous: str, first: int, last: int, count: int, digest: str, leaves: bytes = b"") -> str:
+    message = f"{previous}|{first}|{last}|{count}|{digest}"
+    if leaves:  # seals made before the leaves were kept sign without them; stripping them breaks the HMAC
+        message += f"|{hashlib.sha256(leaves).hexdigest()}"
+    return hmac.new(_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _signed(seal: AuditSeal) -> str:
+    return _seal_hmac(
+        seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count, seal.events_digest, bytes(seal.leaves)
+    )
 
 
 def _events(txid_from: int, txid_to: int):
     return AuditEvent.objects.filter(txid__gte=txid_from, txid__lt=txid_to)
 
 
-def _digest(txid_from: int, txid_to: int) -> tuple[int, str]:
-    """(count, sha256 over the row hashes in id order) of the events of transactions in [from, to)."""
+LEAF = struct.Struct(">q8s")
+
+
+def _leaf(event_id: int, row_hash: str) -> bytes:
+    return LEAF.pack(event_id, hashlib.sha256(row_hash.encode()).digest()[:8])
+
+
+def _block(txid_from: int, txid_to: int) -> tuple[int, str, bytes]:
+    """(count, sha256 over the row hashes in id order, leaves) of the events of transactions in [from, to)."""
     digest = hashlib.sha256()
+    leaves = bytearray()
     count = 0
-    for row_hash in _events(txid_from, txid_to).order_by("id").values_list("row_hash", flat=True).iterator(5000):
+    rows = _events(txid_from, txid_to).order_by("id").values_list("id", "row_hash").iterator(5000)
+    for event_id, row_hash in rows:
         digest.update(row_hash.encode())
+        leaves += _leaf(event_id, row_hash)
         count += 1
-    return count, digest.hexdigest()
+    return count, digest.hexdigest(), bytes(leaves)
+
+
+def _leaf_map(leaves: bytes) -> dict[int, bytes]:
+    return {event_id: print_ for event_id, print_ in LEAF.iter_unpack(leaves)}
+
+
+def _changed_events(seal: AuditSeal, now: bytes) -> list[str]:
+    """The events of a sealed block that changed since sealing, first first: deleted, inserted or rewritten."""
+    where = f"seal {seal.pk}"
+    sealed, current = _leaf_map(bytes(seal.leaves)), _leaf_map(now)
+    found = []
+    for event_id in sorted(sealed.keys() | current.keys()):
+        if event_id not in current:
+            found.append(f"{where}: audit event {event_id} was sealed and is gone — deleted")
+        elif event_id not in sealed:
+            found.append(f"{where}: audit event {event_id} was not in the sealed block — inserted after sealing")
+        elif sealed[event_id] != current[event_id]:
+            found.append(
+                f"{where}: audit event {event_id} differs from what was sealed — rewritten (its hash recomputed), "
+                "or its content swapped with another event's"
+            )
+    return found
 
 
 @dataclass
@@ -124,6 +165,44 @@ def _broken_neighbours(limit: int, txid_from: int | None = None, txid_to: int | 
         ]
 
 
+def _records_unlike_their_trail(limit: int, txid_from: int) -> list[str]:
+    """Records whose newest event is not sealed yet and whose live row does not match it: the event (or one
+    after it) was rewritten, deleted or inserted in the window before sealing. One statement per table, so the
+    row and its events come from the same snapshot. Masked and ignored columns are not compared."""
+    from . import registry
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT table_name FROM audit_auditevent WHERE txid >= %s AND action IN ('I', 'U', 'D')",
+            [txid_from],
+        )
+        tables = {row[0] for row in cursor.fetchall()}
+        entries = [entry for entry in registry.audited_models() if entry.table in tables]
+        found = []
+        for entry in entries:
+            if entry.model._meta.pk.get_internal_type() not in ("AutoField", "BigAutoField"):
+                continue
+            # Table names come from the model registry, never from input.
+            cursor.execute(
+                "SELECT e.id, e.model_label, e.object_pk FROM audit_auditevent e "  # noqa: S608
+                f"LEFT JOIN {entry.table} x ON x.id = e.object_pk::bigint "
+                "WHERE e.table_name = %s AND e.txid >= %s AND e.action IN ('I', 'U', 'D') "
+                "AND NOT EXISTS (SELECT 1 FROM audit_auditevent n WHERE n.table_name = e.table_name "
+                "AND n.object_pk = e.object_pk AND n.id > e.id AND n.action IN ('I', 'U', 'D')) "
+                "AND CASE WHEN e.action = 'D' THEN x.id IS NOT NULL ELSE x.id IS NULL OR EXISTS ("
+                "SELECT 1 FROM jsonb_each(e.new) nv JOIN jsonb_each(to_jsonb(x)) lv USING (key) "
+                "WHERE nv.value IS DISTINCT FROM lv.value AND NOT key = ANY(%s)) END "
+                "ORDER BY e.id LIMIT %s",
+                [entry.table, txid_from, list(entry.masked), limit],
+            )
+            found += cursor.fetchall()
+    return [
+        f"audit event {event_id} ({label} {pk}) is the record's newest event but the record does not match it: "
+        "an event of this record was rewritten, deleted or inserted before it was sealed"
+        for event_id, label, pk in sorted(found)[:limit]
+    ]
+
+
 def _impossible_rows(limit: int) -> list[str]:
     """Events carrying a transaction id at or beyond the horizon of the snapshot that reads them, or an id the
     event sequence never gave out: rows written around the capture triggers. Each check is one statement, so
@@ -164,17 +243,22 @@ def _seal_problems(seal: AuditSeal, previous: AuditSeal | None) -> list[str]:
         previous.last_txid if previous else 0
     ):
         problems.append(f"{where}: the chain of seals is broken — a seal was removed, edited or reordered")
-    expected = _seal_hmac(seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count, seal.events_digest)
-    if not hmac.compare_digest(expected, seal.hmac):
-        problems.append(f"{where}: the seal's signature is wrong — the seal was forged or edited")
-    count, digest = _digest(seal.first_txid, seal.last_txid)
-    if count != seal.event_count:
+    signed = hmac.compare_digest(_signed(seal), seal.hmac)
+    if not signed:
+        problems.append(f"{where}: the seal's signature is wrong — the seal or its list of events was forged or edited")
+    count, digest, leaves = _block(seal.first_txid, seal.last_txid)
+    if count == seal.event_count and digest == seal.events_digest:
+        return problems
+    changed = _changed_events(seal, leaves) if seal.leaves and signed else []
+    if changed:
+        problems += changed
+    elif count != seal.event_count:
         first = _events(seal.first_txid, seal.last_txid).order_by("id").values_list("id", flat=True).first()
         problems.append(
             f"{where}: {seal.event_count} events were sealed, {count} are there now — events were "
             f"{'deleted' if count < seal.event_count else 'inserted'} (block starts at event {first})"
         )
-    elif digest != seal.events_digest:
+    else:
         problems.append(f"{where}: the sealed events were edited or reordered")
     return problems
 
@@ -210,6 +294,8 @@ def audit_verify(*, limit: int = 20) -> IntegrityReport:
     report.problems += _edited_rows(limit)
     report.problems += _impossible_rows(limit)
     report.problems += _broken_neighbours(limit)
+    sealed_to = AuditSeal.objects.order_by("-id").values_list("last_txid", flat=True).first() or 0
+    report.problems += _records_unlike_their_trail(limit, sealed_to)
     _verify_seals(report)
     report.problems += _anchor_problems(list(AuditSeal.objects.order_by("id")))
     for name, check in sorted(_checks.items()):
@@ -232,8 +318,8 @@ def _anchor_catch_up(last: AuditSeal | None) -> None:
     missing = list(AuditSeal.objects.filter(pk__gt=anchored).order_by("id"))
     previous = AuditSeal.objects.filter(pk__lte=anchored).order_by("-id").first()
     for seal in missing:
-        expected = _seal_hmac(seal.previous_hmac, seal.first_txid, seal.last_txid, seal.event_count, seal.events_digest)
-        if seal.previous_hmac != (previous.hmac if previous else "") or not hmac.compare_digest(expected, seal.hmac):
+        linked = seal.previous_hmac == (previous.hmac if previous else "")
+        if not linked or not hmac.compare_digest(_signed(seal), seal.hmac):
             log.error("seal %s fails its chain or HMAC check: it is not anchored", seal.pk)
             return
         previous = seal
@@ -303,17 +389,19 @@ def audit_seal_pending() -> AuditSeal | None:
     problems = _head_problems(last)
     problems += _edited_rows(20, start, horizon)
     problems += _broken_neighbours(20, start, horizon)
+    problems += _records_unlike_their_trail(20, start)
     if problems:
         log.error("audit sealing refused: %s", "; ".join(problems))
         raise SealRefused("; ".join(problems))
-    count, digest = _digest(start, horizon)
+    count, digest, leaves = _block(start, horizon)
     seal = AuditSeal.objects.create(
         first_txid=start,
         last_txid=horizon,
         event_count=count,
         events_digest=digest,
+        leaves=leaves,
         previous_hmac=previous,
-        hmac=_seal_hmac(previous, start, horizon, count, digest),
+        hmac=_seal_hmac(previous, start, horizon, count, digest, leaves),
     )
     last_event = _last_events([seal])[seal.pk]
 

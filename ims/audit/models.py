@@ -120,6 +120,9 @@ class AuditSeal(models.Model):
     events_digest = models.CharField(max_length=64)
     previous_hmac = models.CharField(max_length=64)
     hmac = models.CharField(max_length=64)
+    #: Per event of the block, in id order: its id (8 bytes) and the first 8 bytes of the SHA-256 of its row
+    #: hash. Covered by the HMAC; names the event that was rewritten, deleted or inserted after sealing.
+    leaves = models.BinaryField(default=b"", blank=True)
     sealed_at = models.DateTimeField(db_default=Now())
 
     class Meta:

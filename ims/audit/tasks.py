@@ -8,11 +8,11 @@ from .models import IntegrityRun
 
 @shared_task(acks_late=True)
 def audit_seal() -> int | None:
-    """Every minute: seal the audit events of finished transactions.
+    """Every 5 seconds: seal the audit events of finished transactions.
 
     When the chain's head or the pending events fail their checks nothing is sealed, and the refusal is
     recorded as a failed integrity run (shown on the admin page, e-mailed to administrators) — once, not
-    every minute while the problem lasts.
+    every run while the problem lasts.
     """
     try:
         seal = audit_seal_pending()

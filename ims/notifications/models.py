@@ -54,7 +54,7 @@ class Digest(models.Model):
 
     An outbox row: written "to send" with its subject, text and a stable Message-ID in the transaction that
     marks the notices e-mailed; a sender claims it, sends it and marks it sent. A sender that died after
-    claiming is taken over after ``CLAIM_SECONDS``; a re-sent copy carries the same Message-ID, which mail
+    claiming is taken over after ``IMS_DIGEST_CLAIM_SECONDS``; a re-sent copy carries the same Message-ID, which mail
     servers and clients use to drop duplicates.
     """
 

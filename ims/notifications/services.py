@@ -54,8 +54,9 @@ def _digest_text(person, notices: list[Notice]) -> str:
     return "\n".join(parts)
 
 
-#: A sender that claimed a digest and did not mark it sent within this time died: another one takes it over.
-CLAIM_SECONDS = 600
+def _claim_seconds() -> int:
+    """A sender that claimed a digest and did not mark it sent within this time died: another one takes it over."""
+    return settings.IMS_DIGEST_CLAIM_SECONDS
 
 
 def _message_id(person, day: datetime.date) -> str:
@@ -107,7 +108,7 @@ def digests_write(*, on: datetime.date) -> int:
 
 def digests_deliver() -> int:
     """Send every digest of the outbox: claim it, send it with its Message-ID, mark it sent. Returns how many."""
-    stale = timezone.now() - datetime.timedelta(seconds=CLAIM_SECONDS)
+    stale = timezone.now() - datetime.timedelta(seconds=_claim_seconds())
     claimable = Q(status=DigestStatus.TO_SEND) | Q(status=DigestStatus.SENDING, claimed_at__lt=stale)
     sent = 0
     mail = get_connection()  # one connection to the mail server for the whole run, not one per person
