@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import json
 import logging
 import struct
 from collections.abc import Callable
@@ -139,28 +140,68 @@ def _edited_rows(limit: int, txid_from: int | None = None, txid_to: int | None =
         ]
 
 
+#: Per table, the smallest record id an insert event was written for: records below it may predate the trail
+#: (rows a migration wrote before the capture triggers were installed); every record above it began with one.
+_first_captured: dict[str, int] = {}
+
+
+def _first_captured_ids() -> dict[str, int]:
+    from . import registry
+
+    with connection.cursor() as cursor:
+        if _first_captured:
+            # Ids only grow, so a known first id stays, as long as its insert event is still there (one index
+            # lookup per table; a table emptied and restarted, or that event deleted, is looked up again).
+            cursor.execute(
+                "SELECT f.key FROM jsonb_each_text(%s::jsonb) f WHERE NOT EXISTS (SELECT 1 FROM audit_auditevent e "
+                "WHERE e.table_name = f.key AND e.object_pk = f.value AND e.action = 'I')",
+                [json.dumps(_first_captured)],
+            )
+            for (table,) in cursor.fetchall():
+                del _first_captured[table]
+        for entry in registry.audited_models():
+            if entry.table in _first_captured:
+                continue
+            cursor.execute(
+                "SELECT min(object_pk::bigint) FROM audit_auditevent WHERE table_name = %s AND action = 'I' "
+                "AND object_pk ~ '^[0-9]{1,18}$'",
+                [entry.table],
+            )
+            first = cursor.fetchone()[0]
+            if first is not None:
+                _first_captured[entry.table] = first
+    return _first_captured
+
+
 def _broken_neighbours(limit: int, txid_from: int | None = None, txid_to: int | None = None) -> list[str]:
     """Events that do not follow from the record's previous event: a change or deletion must start from the
-    values the previous event of the same record left (``old`` = previous ``new``). A deleted, inserted or
-    rewritten event breaks that link even when its own row hash was recomputed."""
+    values the previous event of the same record left (``old`` = previous ``new``), and a record created since
+    the trail began must have a previous event at all (its insert). A deleted, inserted or rewritten event
+    breaks that link even when its own row hash was recomputed."""
     where, params = "", []
     if txid_from is not None:
         where, params = "AND e.txid >= %s AND e.txid < %s", [txid_from, txid_to]
+    first = json.dumps(_first_captured_ids())
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT e.id, e.model_label, e.object_pk, prev.id FROM audit_auditevent e "  # noqa: S608 - fixed fragments
-            "CROSS JOIN LATERAL (SELECT p.id, p.new FROM audit_auditevent p WHERE p.table_name = e.table_name "
+            "LEFT JOIN LATERAL (SELECT p.id, p.new FROM audit_auditevent p WHERE p.table_name = e.table_name "
             "AND p.object_pk = e.object_pk AND p.id < e.id AND p.action IN ('I', 'U', 'D') "
-            "ORDER BY p.id DESC LIMIT 1) prev "
+            "ORDER BY p.id DESC LIMIT 1) prev ON true "
+            "WHERE e.action IN ('U', 'D') AND CASE WHEN prev.id IS NULL THEN "
+            "e.object_pk ~ '^[0-9]{1,18}$' AND e.object_pk::bigint > (%s::jsonb ->> e.table_name)::bigint "
             # Compared on the fields both events carry: a field added or dropped by a migration is not a break.
-            "WHERE e.action IN ('U', 'D') AND (prev.new IS NULL OR EXISTS (SELECT 1 FROM jsonb_each(e.old) o "
-            "JOIN jsonb_each(prev.new) n USING (key) WHERE o.value IS DISTINCT FROM n.value)) "
+            "ELSE prev.new IS NULL OR EXISTS (SELECT 1 FROM jsonb_each(e.old) o "
+            "JOIN jsonb_each(prev.new) n USING (key) WHERE o.value IS DISTINCT FROM n.value) END "
             f"{where} ORDER BY e.id LIMIT %s",
-            [*params, limit],
+            [first, *params, limit],
         )
         return [
             f"audit event {event_id} ({label} {pk}) does not follow from the record's previous event {previous}: "
             "an event between them was deleted or inserted, or one of them was rewritten"
+            if previous
+            else f"audit event {event_id} ({label} {pk}) changes a record whose earlier events are gone: "
+            "its insert event (and any change before this one) was deleted"
             for event_id, label, pk, previous in cursor.fetchall()
         ]
 
