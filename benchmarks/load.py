@@ -12,8 +12,9 @@ signs in during the run, certifies their e-signature and acknowledges the IMS po
 as a new employee does on day one (two signatures each, timed separately from the pages).
 
 Only 127.0.0.1 is ever requested; every loop stops by itself. Prints the count, failures and
-p50/p95/p99 per page and per signature, and exits non-zero unless 0 requests failed, pages p95 ≤ 500 ms
-and signatures p95 ≤ 1 s.
+p50/p95/p99 per page and per signature, and how long the audit events written during the run stayed unsealed;
+exits non-zero unless 0 requests failed, pages p95 ≤ 500 ms, signatures p95 ≤ 1 s and no event stayed unsealed
+longer than 10 s.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ THINK_MAX = float(os.environ.get("IMS_LOAD_THINK_MAX", "5.0"))
 SIGNERS = int(os.environ.get("IMS_LOAD_SIGNERS", "20"))
 PAGE_P95_MS = 500.0
 SIGNATURE_P95_MS = 1000.0
+SEAL_WINDOW_S = 10.0
 ACCOUNTS = ("employee.cork", "compliance.basel", "owner.basel", "head.basel", "auditor.basel", "trainer.basel")
 PAGES = (
     "/",
@@ -88,21 +90,47 @@ for person in chosen:
 """
 
 
-def signers(run: Run, count: int) -> list[str]:
-    if count <= 0:
-        return []
+#: Seconds from each audit event written since ``sys.argv[1]`` (epoch) to the seal that covers it (or to now,
+#: while it is still unsealed), after the sealing beat has had one more period to run.
+SEAL_WINDOW = """
+import sys, time
+from django.db import connection
+time.sleep(6)
+with connection.cursor() as cursor:
+    cursor.execute(
+        "SELECT extract(epoch FROM coalesce(s.sealed_at, now()) - e.occurred_at) FROM audit_auditevent e "
+        "LEFT JOIN audit_auditseal s ON e.txid >= s.first_txid AND e.txid < s.last_txid "
+        "WHERE e.occurred_at >= to_timestamp(%s)",
+        [float(sys.argv[1])],
+    )
+    print(" ".join(f"{row[0]:.3f}" for row in cursor.fetchall()))
+"""
+
+
+def _in_data_dir(run: Run, code: str, *args: str) -> str:
     env = {**os.environ, "IMS_DATA_DIR": str(run.data_dir), "DJANGO_SETTINGS_MODULE": "ims.settings"}
     script = "import django, sys; django.setup(); sys.argv = ['', *sys.argv[1:]]; exec(sys.stdin.read())"
     done = subprocess.run(  # noqa: S603 - this checkout's own interpreter
-        [sys.executable, "-c", script, POLICY_NUMBER, str(count)],
-        input=SIGNER_SETUP,
+        [sys.executable, "-c", script, *args],
+        input=code,
         env=env,
         capture_output=True,
         text=True,
         check=True,
         timeout=300,
     )
-    return done.stdout.split()
+    return done.stdout
+
+
+def seal_window(run: Run, since: float) -> list[float]:
+    """How long each event written during the run stayed unsealed (seconds)."""
+    return [float(value) for value in _in_data_dir(run, SEAL_WINDOW, str(since)).split()]
+
+
+def signers(run: Run, count: int) -> list[str]:
+    if count <= 0:
+        return []
+    return _in_data_dir(run, SIGNER_SETUP, POLICY_NUMBER, str(count)).split()
 
 
 def sign_day_one(run: Run, username: str, record) -> None:
@@ -168,6 +196,7 @@ def main() -> int:
             flush=True,
         )
         deadline = time.monotonic() + SECONDS
+        began = time.time()
 
         def record_signature(name: str, started: float) -> None:
             with lock:
@@ -211,8 +240,9 @@ def main() -> int:
             thread.start()
         for thread in threads:
             thread.join(SECONDS + 60)
+        unsealed = seal_window(run, began)
     except (SmokeFailure, subprocess.SubprocessError) as exc:
-        print(f"LOAD TEST FAILED to start: {exc}\n{run.tail()}", file=sys.stderr)
+        print(f"LOAD TEST FAILED: {exc}\n{run.tail()}", file=sys.stderr)
         run.stop()
         return 1
     finally:
@@ -231,6 +261,12 @@ def main() -> int:
         f"pages p95 {page_p95:.0f} ms (target ≤ {PAGE_P95_MS:.0f}); "
         f"signatures p95 {signature_p95:.0f} ms (target ≤ {SIGNATURE_P95_MS:.0f})"
     )
+    window_max = max(unsealed, default=0.0)
+    if unsealed:
+        print(
+            f"audit events written: {len(unsealed)}; unsealed for p50 {statistics.median(unsealed):.1f} s, "
+            f"p95 {percentile(unsealed, 0.95):.1f} s, max {window_max:.1f} s (target ≤ {SEAL_WINDOW_S:.0f} s)"
+        )
     if failures:
         print("failures (first 10): " + "; ".join(failures[:10]), file=sys.stderr)
     expected_signatures = 2 * len(new_signers)
@@ -242,6 +278,7 @@ def main() -> int:
         and page_p95 <= PAGE_P95_MS
         and signature_p95 <= SIGNATURE_P95_MS
         and len(signed) == expected_signatures
+        and window_max <= SEAL_WINDOW_S
         else 1
     )
 

@@ -21,6 +21,7 @@ from ims.documents.forms import SignatureStepForm
 from ims.documents.views import client_ip
 from ims.esign.choices import SignatureChannel
 from ims.esign.services import SignatureRefused, username_required
+from ims.web.concurrency import VERSION_FIELD, StaleEdit, guarded_edit, version_token
 from ims.web.views import REASON_FIELD, apply_validation_error, reason_field
 
 from . import assessments
@@ -306,12 +307,25 @@ class QuestionEditView(View):
             self.course = _bank_course(request, kwargs["course_pk"], assessments.ADD_QUESTIONS)
         return super().dispatch(request, *args, **kwargs)
 
-    def render(self, form, status=200):
+    @staticmethod
+    def answers(question: Question):
+        """The answers edited with the question: part of the version the form was opened at."""
+        return Choice._base_manager.filter(question=question).order_by("pk")
+
+    def render(self, form, status=200, stale_url=None):
         context = {
             "title": _("Edit question") if self.question else _("New question"),
             "course": self.course,
             "question": self.question,
             "form": form,
+            "version_field": VERSION_FIELD,
+            # The version the form was opened at; a re-shown form keeps the one it was opened at.
+            "version": (
+                self.request.POST.get(VERSION_FIELD) or version_token(self.question, self.answers(self.question))
+            )
+            if self.question
+            else None,
+            "stale_url": stale_url,
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
@@ -333,14 +347,20 @@ class QuestionEditView(View):
                             choices=form.choices_data(),
                         )
                     else:
-                        assessments.question_update(
-                            actor=request.user,
-                            question=self.question,
-                            text=data["text"],
-                            kind=data["kind"],
-                            is_active=data.get("is_active", False),
-                            choices=form.choices_data(),
-                        )
+                        seen = request.POST.get(VERSION_FIELD) or None
+                        with guarded_edit(self.question, seen, related=self.answers):
+                            assessments.question_update(
+                                actor=request.user,
+                                question=self.question,
+                                text=data["text"],
+                                kind=data["kind"],
+                                is_active=data.get("is_active", False),
+                                choices=form.choices_data(),
+                            )
+            except StaleEdit as stale:
+                form.add_error(None, stale.message)
+                url = reverse("training:question_edit", args=[self.question.pk])
+                return self.render(form, status=409, stale_url=url)
             except ValidationError as error:
                 apply_validation_error(form, error)
             except PermissionDenied as error:
@@ -370,7 +390,8 @@ class AssessmentSettingsEditView(View):
             form.fields[REASON_FIELD] = reason_field()
         return form
 
-    def render(self, course, form, status=200):
+    def render(self, course, form, status=200, stale_url=None):
+        current = form.instance if form.instance.pk else None
         context = {
             "title": _("Assessment settings of %(course)s") % {"course": course.code},
             "object": None,
@@ -378,6 +399,10 @@ class AssessmentSettingsEditView(View):
             "list_url": reverse("training:question_list", args=[course.pk]),
             "cancel_url": reverse("training:question_list", args=[course.pk]),
             "form": form,
+            "version_field": VERSION_FIELD,
+            # The version the form was opened at (the first setting has none); a re-shown form keeps it.
+            "version": (self.request.POST.get(VERSION_FIELD) or version_token(current)) if current else None,
+            "stale_url": stale_url,
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
@@ -390,9 +415,18 @@ class AssessmentSettingsEditView(View):
         form = self.form(course, request.POST)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in SettingsForm.Meta.fields}
+            current = form.instance if form.instance.pk else None
             try:
                 with audit_context(reason=form.cleaned_data.get(REASON_FIELD) or None):
-                    assessments.settings_update(actor=request.user, course=course, **data)
+                    if current is None:
+                        assessments.settings_update(actor=request.user, course=course, **data)
+                    else:
+                        with guarded_edit(current, request.POST.get(VERSION_FIELD) or None):
+                            assessments.settings_update(actor=request.user, course=course, **data)
+            except StaleEdit as stale:
+                form.add_error(None, stale.message)
+                url = reverse("training:assessment_settings", args=[course.pk])
+                return self.render(course, form, status=409, stale_url=url)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:

@@ -10,7 +10,7 @@ nothing of theirs is written. The version is the record's newest change in the a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection, models, transaction
@@ -20,9 +20,12 @@ from django.utils.translation import gettext as _
 VERSION_FIELD = "_version"
 
 
-def version_token(obj: models.Model) -> str | None:
+def version_token(obj: models.Model, related: Iterable[models.Model] = ()) -> str | None:
     """An opaque version of ``obj``: its newest change in the audit trail (every audited record has one per
-    change, written by the database itself), else its ``updated_at``; ``None`` when it keeps neither."""
+    change, written by the database itself), else its ``updated_at``; ``None`` when it keeps neither.
+
+    ``related``: the records edited with it on the same form (a question's answers), whose versions are part
+    of the form's version (one changed, added or removed since the form was opened makes it stale)."""
     from ims.audit.models import AuditEvent
     from ims.audit.registry import is_audited
 
@@ -38,6 +41,8 @@ def version_token(obj: models.Model) -> str | None:
         stamp = obj.updated_at.isoformat()
     else:
         return None
+    for item in related:
+        stamp += f"|{item._meta.label_lower}:{item.pk}:{version_token(item)}"
     raw = f"{obj._meta.label_lower}:{obj.pk}:{stamp}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
@@ -75,14 +80,19 @@ class StaleEdit(Exception):
 
 
 @contextmanager
-def guarded_edit(obj: models.Model, seen: set[str] | str | None) -> Iterator[models.Model]:
+def guarded_edit(
+    obj: models.Model,
+    seen: set[str] | str | None,
+    related: Callable[[models.Model], Iterable[models.Model]] | None = None,
+) -> Iterator[models.Model]:
     """Inside one transaction: lock ``obj``'s row, check it is still at a version in ``seen`` (``None``: not
-    checked), and yield the current row; the caller saves inside the block."""
+    checked), and yield the current row; the caller saves inside the block. ``related(current)`` gives the
+    records edited on the same form (see ``version_token``)."""
     with transaction.atomic():
         current = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
         if seen is not None:
             allowed = {seen} if isinstance(seen, str) else seen
-            token = version_token(current)
+            token = version_token(current, related(current) if related else ())
             if token is not None and "*" not in allowed and token not in allowed:
                 raise StaleEdit(current)
         yield current

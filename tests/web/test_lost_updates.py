@@ -94,3 +94,54 @@ def test_every_edit_page_carries_the_version(view):
 
     source = get_template(view.template_name).template.source
     assert "edit_version.html" in source or "web/object_edit.html" in source, view.template_name
+
+
+def test_a_question_and_its_answers_edited_by_two_trainers_refuses_the_second(org, client_for):
+    """The version of a question's form covers its answers: a change to an answer alone makes it stale."""
+    from tests.training.test_assessments import bank
+    from training import assessments
+    from training.models import Question
+
+    course = bank(org.site_a, questions=1)
+    question = Question.objects.get(course=course)
+    edit = reverse("training:question_edit", args=[question.pk])
+    first, second = client_for(org.qm_a), client_for(org.qm_a)
+    seen_first = version_in(first.get(edit).content.decode())
+    seen_second = version_in(second.get(edit).content.decode())
+    answers = list(question.choices.order_by("position").values_list("pk", "text"))
+    form = {"text": "Single 0?", "kind": "single", "is_active": "on", "change_reason": REASON}
+    for index, (pk, text) in enumerate(answers):
+        form |= {f"choice_{index}_id": pk, f"choice_{index}_text": text}
+    form["choice_0_correct"] = "on"
+
+    # Only an answer changes (through the service, as another page would): the question row does not.
+    right = question.choices.get(text="right")
+    assessments.question_update(
+        actor=None, question=question, text="Single 0?", kind="single", is_active=True,
+        choices=[{"id": pk, "text": "right (sterile)" if pk == right.pk else text, "is_correct": pk == right.pk}
+                 for pk, text in answers],
+    )  # fmt: skip
+    stale = first.post(edit, {**form, "_version": seen_first, "text": "Reworded?"})
+    assert stale.status_code == 409 and "Nothing of yours was saved" in stale.content.decode()
+    assert Question.objects.get(pk=question.pk).text == "Single 0?"
+    assert second.post(edit, {**form, "_version": seen_second}).status_code == 409
+
+    fresh = version_in(first.get(edit).content.decode())
+    assert first.post(edit, {**form, "_version": fresh, "text": "Reworded?"}).status_code == 302
+    assert Question.objects.get(pk=question.pk).text == "Reworded?"
+
+
+def test_assessment_settings_edited_by_two_trainers_refuses_the_second(org, client_for):
+    from tests.training.test_assessments import bank
+    from training.models import AssessmentSettings
+
+    course = bank(org.site_a, questions=3, pass_mark=80)
+    url = reverse("training:assessment_settings", args=[course.pk])
+    first, second = client_for(org.qm_a), client_for(org.qm_a)
+    seen_first = version_in(first.get(url).content.decode())
+    seen_second = version_in(second.get(url).content.decode())
+    base = {"questions_per_attempt": "", "retake_limit": "2", "change_reason": REASON}
+    assert first.post(url, {**base, "pass_mark": "90", "_version": seen_first}).status_code == 302
+    stale = second.post(url, {**base, "pass_mark": "70", "_version": seen_second})
+    assert stale.status_code == 409 and "changed by" in stale.content.decode()
+    assert AssessmentSettings.objects.get(course=course).pass_mark == 90
