@@ -77,6 +77,13 @@ def with_reason(data: dict) -> dict:
     return {**data, "change_reason": REASON}
 
 
+def if_match(client, url: str) -> dict:
+    """The ``If-Match`` header of an update, from the record's ETag as ``client`` reads it now (a client that
+    cannot read the record sends none: its update is refused before the version is looked at)."""
+    tag = client.get(url).headers.get("ETag")
+    return {"HTTP_IF_MATCH": tag} if tag else {}
+
+
 def reason_of_last_change(obj: models.Model) -> str | None:
     """The reason recorded with the newest update event of ``obj``."""
     from ims.audit.models import AuditEvent
@@ -376,7 +383,9 @@ class SiteIsolationTests:
         row = world.row_a
         before = snapshot(row)
         body = with_reason(self.case.api_change(row))
-        response = client_for(world.org.qm_a).patch(self.api_detail(row), body, content_type="application/json")
+        client = client_for(world.org.qm_a)
+        url = self.api_detail(row)
+        response = client.patch(url, body, content_type="application/json", **if_match(client, url))
         assert response.status_code == 200, response.content
         assert snapshot(row) != before
         assert reason_of_last_change(row) == REASON

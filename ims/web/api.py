@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +25,27 @@ __all__ = ["ScopedModelViewSet", "ScopedPermission", "StandardPagination", "exce
 class EditConflict(exceptions.APIException):
     status_code = 409
     default_code = "changed_since_read"
+
+
+class VersionRequired(exceptions.APIException):
+    status_code = 428
+    default_code = "if_match_required"
+    default_detail = (
+        "Send If-Match with the ETag of the record as you read it (GET of the record), or If-Match: * to "
+        "overwrite whatever it holds now: an update never silently overwrites a change you have not seen."
+    )
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The record's ETag from your GET (or * to overwrite whatever it holds now). A record changed since "
+        "answers 409 and nothing is changed; without the header, 428."
+    ),
+)
 
 
 class ScopedModelViewSet(
@@ -65,18 +87,26 @@ class ScopedModelViewSet(
             response["ETag"] = tag
         return response
 
+    @extend_schema(parameters=[IF_MATCH])
     def update(self, request, *args, **kwargs):
         obj = self.get_object()  # 404 outside the caller's sites and 403 without permission come before the rest
         reason = self.change_reason(request)
+        seen = if_match_tokens(request.headers.get("If-Match", ""))
+        if seen is None:
+            raise VersionRequired
         try:
-            # With If-Match (the ETag of the record as read), a record changed meanwhile is refused with 409.
-            with audit_context(reason=reason), guarded_edit(obj, if_match_tokens(request.headers.get("If-Match", ""))):
+            # If-Match names the version the client read (the ETag): a record changed meanwhile is refused (409).
+            with audit_context(reason=reason), guarded_edit(obj, seen):
                 response = super().update(request, *args, **kwargs)
         except StaleEdit as stale:
             raise EditConflict(stale.message) from stale
         if tag := etag(type(obj)._base_manager.get(pk=obj.pk)):
             response["ETag"] = tag
         return response
+
+    @extend_schema(parameters=[IF_MATCH])
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         if request.method == "DELETE":

@@ -2,7 +2,8 @@
 
 ``error_responses`` (a drf-spectacular post-processing hook) adds to every operation the error statuses the
 kernel answers with — 400 bad input, 401 no or bad token, 403 not allowed, 404 outside the caller's sites, 405
-method not allowed, 409 invalid state transition, 414 address too long (the web server's limit), 423 signing
+method not allowed, 409 invalid state transition (or changed since the If-Match version), 428 If-Match missing on an
+update, 414 address too long (the web server's limit), 423 signing
 locked, 429 throttled — with one ``Error``
 schema (DRF's ``{"detail": …}`` or ``{"field": ["message", …]}``). Where an operation documents its own error
 body (a signing refusal, an import report), the generic body is accepted beside it (``anyOf``), because
@@ -38,7 +39,11 @@ def error_responses(result, generator, request, public):
             if method not in _METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for code, description in ERRORS.items():
+            errors = dict(ERRORS)
+            if any(p.get("name") == "If-Match" and p.get("required") for p in operation.get("parameters", [])):
+                errors["428"] = "If-Match is missing: send the record's ETag (or *)."
+                errors["409"] = "Changed since the version in If-Match, or not possible in the record's state."
+            for code, description in errors.items():
                 documented = responses.get(code)
                 if documented is None:
                     # The web server (gunicorn) answers an over-long request line itself, as an HTML page.

@@ -117,6 +117,7 @@ def test_a_read_only_token_reads_but_never_writes(org):
         person_url(org.emp_a),
         {"job_title": "Changed"},
         content_type="application/json",
+        HTTP_IF_MATCH="*",
         **bearer(raw),
         **REASON_HEADER,
     )
@@ -141,6 +142,7 @@ def test_a_read_write_token_writes_within_its_owners_permissions(org):
         person_url(org.emp_a),
         {"job_title": "Operator"},
         content_type="application/json",
+        HTTP_IF_MATCH="*",
         **bearer(raw),
         **REASON_HEADER,
     )
@@ -152,6 +154,7 @@ def test_a_read_write_token_writes_within_its_owners_permissions(org):
         person_url(org.emp_b),
         {"job_title": "X"},
         content_type="application/json",
+        HTTP_IF_MATCH="*",
         **bearer(raw),
         **REASON_HEADER,
     )
@@ -160,6 +163,7 @@ def test_a_read_write_token_writes_within_its_owners_permissions(org):
         reverse("site-list"),
         {"code": "SITEC", "name": "Cork", "country": "IE"},
         content_type="application/json",
+        HTTP_IF_MATCH="*",
         **bearer(raw),
     )
     assert response.status_code == 403
@@ -170,6 +174,7 @@ def test_a_read_write_token_writes_within_its_owners_permissions(org):
         person_url(org.qm_a),
         {"job_title": "X"},
         content_type="application/json",
+        HTTP_IF_MATCH="*",
         **bearer(employee_raw),
         **REASON_HEADER,
     )
@@ -184,6 +189,7 @@ def test_token_requests_need_no_csrf_token(org):
         person_url(org.emp_a),
         {"job_title": "Operator"},
         content_type="application/json",
+        HTTP_IF_MATCH="*",
         **bearer(raw),
         **REASON_HEADER,
     )

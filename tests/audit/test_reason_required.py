@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ims.audit.models import AuditEvent
 from ims.org.models import Person
+from ims.testing.kit import if_match
 from ims.web.views import REASON_REQUIRED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("A11-9", "P11-10e")]
@@ -103,7 +104,8 @@ def test_page_deactivation_with_a_reason_records_it(org, client_for, mark):
 
 
 def api_patch(client, person, body: dict, **headers):
-    return client.patch(reverse("person-detail", args=[person.pk]), body, content_type="application/json", **headers)
+    url = reverse("person-detail", args=[person.pk])
+    return client.patch(url, body, content_type="application/json", **headers, **if_match(client, url))
 
 
 def test_api_patch_without_a_reason_is_refused_and_changes_nothing(org, client_for, mark):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ims.documents import services
 from ims.documents.choices import VersionStatus
-from ims.testing.kit import snapshot
+from ims.testing.kit import if_match, snapshot
 
 from .factories import document_at
 
@@ -36,6 +36,7 @@ def test_the_lifecycle_through_the_api(org, people, client_for):
         url("detail", version),
         {"effective_date": tomorrow, "change_reason": "Planned"},
         content_type="application/json",
+        **if_match(author, url("detail", version)),
     )
     assert patch.status_code == 200, patch.content
     assert post(author, url("submit", version)).json()["status"] == VersionStatus.IN_REVIEW
@@ -69,9 +70,11 @@ def test_an_approved_version_cannot_be_changed_through_the_api(org, people, sign
     sign(services.version_approve, people.qm, version)
     version.refresh_from_db()
     before = snapshot(version)
-    response = client_for(people.qm).patch(
-        url("detail", version), {"body": "Tampered", "change_reason": "try"}, content_type="application/json"
-    )
+    qm = client_for(people.qm)
+    response = qm.patch(
+        url("detail", version), {"body": "Tampered", "change_reason": "try"}, content_type="application/json",
+        **if_match(qm, url("detail", version)),
+    )  # fmt: skip
     assert response.status_code == 409
     assert snapshot(version) == before
 

@@ -27,7 +27,7 @@ from tests.integration.conftest import BASE_DIR, _database_url
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.req("ASVS-11.1.4"),
+    pytest.mark.req("A11-16"),
 ]
 
 VISIBILITY_SECONDS = 10

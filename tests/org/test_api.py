@@ -16,6 +16,7 @@ from rest_framework.throttling import UserRateThrottle
 from ims.org import services
 from ims.org.choices import RoleCode
 from ims.org.models import Function, Membership, Person, Site
+from ims.testing.kit import if_match
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +45,12 @@ def api(client_for):
             return self.client.post(path, data or {}, content_type="application/json")
 
         def patch(self, path, data):
-            return self.client.patch(path, {**data, **WITH_REASON}, content_type="application/json")
+            headers = if_match(self.client, path)
+            return self.client.patch(path, {**data, **WITH_REASON}, content_type="application/json", **headers)
 
         def put(self, path, data):
-            return self.client.put(path, {**data, **WITH_REASON}, content_type="application/json")
+            headers = if_match(self.client, path)
+            return self.client.put(path, {**data, **WITH_REASON}, content_type="application/json", **headers)
 
         def delete(self, path):
             return self.client.delete(path)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from ims.testing.kit import if_match
 from policies.choices import ObjectiveStatus
 
 from .factories import ObjectiveFactory, ObjectiveReadingFactory
@@ -53,11 +54,15 @@ def test_create_update_and_cancel(org, client_for):
     assert created["status"] == ObjectiveStatus.DRAFT and created["level"] == "site"
     detail = reverse("objective-detail", args=[created["id"]])
     assert client.patch(detail, {"status": "active"}, content_type="application/json").status_code == 400
-    response = client.patch(detail, {"status": "active", "change_reason": "Approved"}, content_type="application/json")
+    response = client.patch(
+        detail, {"status": "active", "change_reason": "Approved"}, content_type="application/json",
+        **if_match(client, detail),
+    )  # fmt: skip
     assert response.status_code == 200 and response.json()["status"] == "active"
     response = client.patch(
-        detail, {"status": "achieved", "change_reason": "x", "bogus": 1}, content_type="application/json"
-    )
+        detail, {"status": "achieved", "change_reason": "x", "bogus": 1}, content_type="application/json",
+        **if_match(client, detail),
+    )  # fmt: skip
     assert response.status_code == 400
     response = client.post(
         reverse("objective-deactivate", args=[created["id"]]),

@@ -68,7 +68,10 @@ def test_the_api_gives_an_etag_and_refuses_a_stale_if_match(org, client_for):
     assert "changed by global_admin" in stale.json()["detail"]
     assert Function.objects.get(pk=org.qa.pk).description == "First"
     assert patch({"description": "Third"}, first["ETag"]).status_code == 200
-    assert patch({"description": "Without a version"}, None).status_code == 200  # If-Match is optional in the API
+    missing = patch({"description": "Without a version"}, None)
+    assert missing.status_code == 428 and "If-Match" in missing.json()["detail"]  # every update names its version
+    assert Function.objects.get(pk=org.qa.pk).description == "Third"
+    assert patch({"description": "Whatever it holds now"}, "*").status_code == 200  # an explicit overwrite
 
 
 def _edit_views():
