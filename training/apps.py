@@ -10,16 +10,32 @@ class TrainingConfig(AppConfig):
     def demo_seed(self) -> str:
         """Called by ``manage.py seed_demo``."""
         from .demo import training_demo_seed
+        from .matrix import compliance_snapshot_take
 
-        return training_demo_seed()
+        seeded = training_demo_seed()
+        # Today's compliance figures, so that the dashboard card has a snapshot before the first night.
+        return f"{seeded}; compliance snapshot: {compliance_snapshot_take()} rows"
 
     def scale_seed(self, size_name: str, seed: int, log) -> str:
         """Courses, requirements, assignments and records at scale (called by ``manage.py seed_scale``)."""
+        from .matrix import compliance_snapshot_take
         from .scale import scale_training_seed
 
-        return scale_training_seed(size_name, seed=seed, log=log)
+        seeded = scale_training_seed(size_name, seed=seed, log=log)
+        return f"{seeded}; compliance snapshot: {compliance_snapshot_take()} rows"
 
     def ready(self) -> None:
         from . import cards, receivers, reminders  # noqa: F401  (register the dashboard cards, the notice producer)
 
         receivers.connect()
+
+        from ims.web.lookups import lookup_register
+
+        from .models import Course
+
+        lookup_register(
+            "courses",
+            queryset=lambda user: Course.objects.restrict(user, "view"),
+            search_fields=("code", "title"),
+            ordering=("code",),
+        )

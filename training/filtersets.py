@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ims.org.filtersets import SearchFilterSet
 from ims.org.models import Function, Role, Site
+from ims.web.lookups import SearchSelect
 
 from .choices import AssignmentReason, AssignmentStatus, TrainingMethod
 from .models import Assignment, Course, CourseMaterial, Curriculum, TrainingRecord, TrainingRequirement
@@ -43,7 +44,9 @@ class CourseFilterSet(SiteScopedFilterSet):
 
 class CourseMaterialFilterSet(SiteScopedFilterSet):
     search_fields = ("title", "url", "course__code", "course__title")
-    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), label=_("Course"))
+    course = django_filters.ModelChoiceFilter(
+        queryset=Course.objects.all(), label=_("Course"), widget=SearchSelect(lookup="courses")
+    )
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
@@ -56,7 +59,9 @@ class CurriculumFilterSet(SiteScopedFilterSet):
     site = django_filters.ModelMultipleChoiceFilter(
         queryset=Site.objects.all(), field_name="sites", distinct=True, label=_("Site")
     )
-    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), field_name="courses", label=_("Course"))
+    course = django_filters.ModelChoiceFilter(
+        queryset=Course.objects.all(), field_name="courses", label=_("Course"), widget=SearchSelect(lookup="courses")
+    )
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
@@ -69,7 +74,9 @@ class TrainingRequirementFilterSet(SiteScopedFilterSet):
     site = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
     function = django_filters.ModelChoiceFilter(queryset=Function.objects.all(), label=_("Function"))
     role = django_filters.ModelChoiceFilter(queryset=Role.objects.all(), label=_("Role"))
-    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), label=_("Course"))
+    course = django_filters.ModelChoiceFilter(
+        queryset=Course.objects.all(), label=_("Course"), widget=SearchSelect(lookup="courses")
+    )
     curriculum = django_filters.ModelChoiceFilter(queryset=Curriculum.objects.all(), label=_("Curriculum"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
@@ -81,7 +88,9 @@ class TrainingRequirementFilterSet(SiteScopedFilterSet):
 class AssignmentFilterSet(SiteScopedFilterSet):
     search_fields = ("course__code", "course__title", "person__username", "person__last_name", "person__employee_id")
     site = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
-    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), label=_("Course"))
+    course = django_filters.ModelChoiceFilter(
+        queryset=Course.objects.all(), label=_("Course"), widget=SearchSelect(lookup="courses")
+    )
     person = django_filters.NumberFilter(field_name="person_id", label=_("Person (id)"))
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices, label=_("Status"))
     reason = django_filters.MultipleChoiceFilter(choices=AssignmentReason.choices, label=_("Reason"))
@@ -102,7 +111,9 @@ class AssignmentFilterSet(SiteScopedFilterSet):
 class TrainingRecordFilterSet(SiteScopedFilterSet):
     search_fields = ("course__code", "course__title", "person__username", "person__last_name", "person__employee_id")
     site = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
-    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), label=_("Course"))
+    course = django_filters.ModelChoiceFilter(
+        queryset=Course.objects.all(), label=_("Course"), widget=SearchSelect(lookup="courses")
+    )
     person = django_filters.NumberFilter(field_name="person_id", label=_("Person (id)"))
     method = django_filters.MultipleChoiceFilter(choices=TrainingMethod.choices, label=_("Method"))
     completed_from = django_filters.DateFilter(field_name="completed_on", lookup_expr="gte", label=_("Completed from"))

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ims.org.models import Person, Site
+from ims.web.lookups import SearchSelect
 
 from . import registry
 from .context import CHANNELS
@@ -36,7 +37,9 @@ class SiteFilter(django_filters.ModelChoiceFilter):
 
 class AuditEventFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("Reason, record id or who"))
-    actor = django_filters.ModelChoiceFilter(queryset=Person.objects.none(), label=_("Who"))
+    actor = django_filters.ModelChoiceFilter(
+        queryset=Person.objects.none(), label=_("Who"), widget=SearchSelect(lookup="people")
+    )
     model_label = django_filters.ChoiceFilter(choices=record_type_choices, label=_("Record type"))
     object_pk = django_filters.CharFilter(label=_("Record id"))
     site = SiteFilter(queryset=Site.objects.none(), method="filter_site", label=_("Site"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "id"], name="audit_event_actor_idx"),
             # Sealing reads the events of a transaction range; verification looks for impossible transaction ids.
             models.Index(fields=["txid", "id"], name="audit_event_txid_idx"),
+            # A site user's trail: the events of their sites (array overlap) without reading every event.
+            GinIndex(fields=["site_ids"], name="audit_event_sites_gin"),
         ]
 
     def __str__(self) -> str:

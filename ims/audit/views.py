@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
 from ims.web.exports import SafeCsvWriter
+from ims.web.tables import CappedCountPaginator
 from ims.web.views import MAX_PER_PAGE, ObjectListView, _bounded_int
 
 from .filtersets import AuditEventFilterSet
@@ -67,7 +68,8 @@ class AuditTrailView(ObjectListView):
             return self.export_json(queryset) if export == "json" else self.export_csv(queryset)
         table = self.table_class(queryset, request=request)
         per_page = _bounded_int(request.GET.get("per_page"), TRAIL_PER_PAGE, 1, MAX_PER_PAGE)
-        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        paginate = {"per_page": per_page, "paginator_class": CappedCountPaginator}
+        RequestConfig(request, paginate=paginate).configure(table)
         table.prepare(user=request.user)
         inspector_read_log(
             user=request.user,

@@ -17,3 +17,15 @@ class OrgConfig(AppConfig):
         audited(block_delete=False)(Role.permissions.through)
 
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="ims.org.roles_sync")
+
+        from ims.web.lookups import lookup_register
+
+        from .models import Person
+
+        # The people a user may see, for "Who" and person filters (search by name, user name, employee id).
+        lookup_register(
+            "people",
+            queryset=lambda user: Person.objects.restrict(user, "view"),
+            search_fields=("username", "first_name", "last_name", "employee_id"),
+            ordering=("last_name", "first_name", "username"),
+        )

@@ -24,6 +24,7 @@ from ims.web.concurrency import VERSION_FIELD, StaleEdit, guarded_edit, version_
 from ims.web.exports import SafeCsvWriter
 from ims.web.input import REASON_FIELD
 from ims.web.links import may_open
+from ims.web.tables import CappedCountPaginator
 
 REASON_REQUIRED = _("Give the reason for this change; it is kept in the audit trail.")
 
@@ -109,7 +110,8 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             return self.export_csv(queryset)
         table = self.table_class(queryset, request=request)
         per_page = _bounded_int(request.GET.get("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        paginate = {"per_page": per_page, "paginator_class": CappedCountPaginator}
+        RequestConfig(request, paginate=paginate).configure(table)
         requested = request.GET.get("page")
         if requested and requested.isdigit() and int(requested) > table.paginator.num_pages:
             messages.info(

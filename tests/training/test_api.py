@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ims.org.choices import RoleCode
 from ims.testing.factories import PersonFactory, SiteFactory
+from ims.testing.kit import if_match
 from training.choices import AssignmentStatus, CancelReason
 from training.models import Assignment, Course, TrainingRequirement
 
@@ -190,8 +191,11 @@ class TestCourses:
         course = Course.objects.get(code="SOP-12")
         url = reverse("training-course-detail", args=[course.pk])
         assert client.patch(url, {"title": "Cleaning v2"}, content_type=JSON).status_code == 400  # reason
-        assert client.patch(url, {"title": "Cleaning v2", **REASON}, content_type=JSON).status_code == 200
-        assert client.patch(url, {"code": "OTHER", **REASON}, content_type=JSON).status_code == 400
+        version = if_match(client, url)
+        assert client.patch(url, {"title": "Cleaning v2", **REASON}, content_type=JSON).status_code == 428  # version
+        assert client.patch(url, {"title": "Cleaning v2", **REASON}, content_type=JSON, **version).status_code == 200
+        version = if_match(client, url)
+        assert client.patch(url, {"code": "OTHER", **REASON}, content_type=JSON, **version).status_code == 400
         assert client.post(
             reverse("training-course-list"), {"code": "B-1", "title": "B", "sites": ["SITEB"]}, content_type=JSON
         ).status_code in {400, 403}

@@ -187,6 +187,9 @@ class Assignment(RegulatedModel):
             models.Index(fields=["person", "status"], name="training_asg_person_status"),
             models.Index(fields=["site", "course", "status"], name="training_asg_site_course"),
             models.Index(fields=["status", "due_date"], name="training_asg_status_due"),
+            # The lists' default order: a page is read from the index, not sorted from every visible row.
+            models.Index(fields=["due_date", "id"], name="training_asg_due_id"),
+            models.Index(fields=["site", "due_date", "id"], name="training_asg_site_due_id"),
         ]
 
     def __str__(self) -> str:
@@ -259,7 +262,12 @@ class TrainingRecord(RegulatedModel):
         verbose_name = _("training record")
         verbose_name_plural = _("training records")
         permissions = [("verify_trainingrecord", "Can verify a practical skill as a trainer")]
-        indexes = [models.Index(fields=["person", "course", "completed_on"], name="training_rec_person_course")]
+        indexes = [
+            models.Index(fields=["person", "course", "completed_on"], name="training_rec_person_course"),
+            # The list's default order (newest first), read from the index.
+            models.Index(fields=["-completed_on", "-id"], name="training_rec_completed_id"),
+            models.Index(fields=["site", "-completed_on", "-id"], name="training_rec_site_completed_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.course.code} · {self.person} · {self.completed_on}"
