@@ -143,11 +143,20 @@ def _edited_rows(limit: int, txid_from: int | None = None, txid_to: int | None =
 #: Per table, the smallest record id an insert event was written for: records below it may predate the trail
 #: (rows a migration wrote before the capture triggers were installed); every record above it began with one.
 _first_captured: dict[str, int] = {}
+FIRST_CAPTURED_CACHE_KEY = "ims.audit.first_captured"
 
 
 def _first_captured_ids() -> dict[str, int]:
+    from django.core.cache import cache
+
     from . import registry
 
+    if not _first_captured:  # a new worker process: start from what another one found (checked below)
+        try:
+            _first_captured.update(cache.get(FIRST_CAPTURED_CACHE_KEY) or {})
+        except Exception:  # noqa: BLE001 - the cache is an optimisation: without it, look the ids up
+            log.warning("cache unavailable; first captured ids are looked up")
+    known = dict(_first_captured)
     with connection.cursor() as cursor:
         if _first_captured:
             # Ids only grow, so a known first id stays, as long as its insert event is still there (one index
@@ -170,6 +179,11 @@ def _first_captured_ids() -> dict[str, int]:
             first = cursor.fetchone()[0]
             if first is not None:
                 _first_captured[entry.table] = first
+    if _first_captured != known:
+        try:
+            cache.set(FIRST_CAPTURED_CACHE_KEY, dict(_first_captured), None)
+        except Exception:  # noqa: BLE001 - the cache is an optimisation
+            log.warning("cache unavailable; first captured ids not shared")
     return _first_captured
 
 

@@ -23,7 +23,7 @@ from ims.audit.integrity import audit_verify, integrity_run
 from ims.audit.models import AuditEvent, AuditSeal
 from ims.org import services
 from ims.testing.database import as_owner
-from tests.audit.test_tamper_evidence import seal_all
+from tests.audit.test_tamper_evidence import seal_all, swap_events
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.req("P11-10a", "P11-10e", "ALCOA-Consistent")]
 
@@ -130,16 +130,8 @@ def attack(kind: str, window: bool, victim: int, other: int, field: str, newest_
         _rehash("id = %s", [forged])
         expect = [rf"event {forged}\b", re.escape(_record(victim))]
     elif kind == "reorder":
-        # Swap the two events' content, keeping their ids and transactions, and re-hash both.
         expect += [rf"event {other}\b", re.escape(_record(other))]
-        _sql(
-            "UPDATE audit_auditevent t SET occurred_at = s.occurred_at, table_name = s.table_name, "
-            "model_label = s.model_label, object_pk = s.object_pk, action = s.action, old = s.old, new = s.new, "
-            "changed_fields = s.changed_fields, actor_label = s.actor_label, reason = s.reason "
-            "FROM (SELECT * FROM audit_auditevent WHERE id IN (%s, %s)) s WHERE t.id IN (%s, %s) AND s.id <> t.id",
-            [victim, other, victim, other],
-        )
-        _rehash("id IN (%s, %s)", [victim, other])
+        swap_events(victim, other)
     elif kind == "drop newest seal":
         _sql("DELETE FROM audit_auditseal WHERE id = %s", [newest_seal])
         expect = [rf"seal {newest_seal}\b"]
