@@ -45,6 +45,16 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def scripts_and_styles_served(settings):
+    """The live server serves static files through the finders, which know no hashed (manifest) names: plain
+    names in browser tests, so that pages run with their styles and scripts (Bootstrap, htmx), as users see them."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def page_factory(browser, live_server, request):
     """``page_factory(viewport=...)`` → a fresh browser context and page at the live server."""

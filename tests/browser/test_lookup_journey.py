@@ -15,17 +15,7 @@ from .conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def scripts_served(settings):
-    """The live server serves static files through the finders, which know no hashed (manifest) names: plain
-    names here, so that the page's scripts (htmx) run."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-def test_the_who_filter_finds_a_person_as_one_types(transactional_db, scripts_served, page_factory):
+def test_the_who_filter_finds_a_person_as_one_types(transactional_db, page_factory):
     call_command("seed_demo", "--no-logins", stdout=StringIO())
     page = page_factory()
     login(page, "admin.global", settings.IMS_DEMO_PASSWORD)
