@@ -106,14 +106,3 @@ class SearchSelect(forms.Select):
             selected = option_value in chosen or (not chosen and option_value == "")
             groups.append((None, [self.create_option(name, option_value, label, selected, index, attrs=attrs)], index))
         return groups
-
-
-def search_select(filterset_or_form, *names: str, lookup: str) -> None:
-    """Give the named fields of a bound filterset's form (or a form) the search-as-you-type widget."""
-    form = getattr(filterset_or_form, "form", filterset_or_form)
-    for name in names:
-        field = form.fields.get(name)
-        if field is not None:
-            widget = SearchSelect(lookup=lookup, attrs=field.widget.attrs)
-            widget.choices = field.choices
-            field.widget = widget
