@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
-SECTIONS = ("web", "imports", "audit", "acknowledgements", "training")
+SECTIONS = ("pages", "web", "imports", "audit", "acknowledgements", "training")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     say(f"Largest site: {biggest.code} ({biggest.n:,} memberships)")
     say()
 
+    if "pages" in chosen:
+        from benchmarks.pages import run_pages
+
+        run_pages(say, only=os.environ.get("IMS_BENCH_PAGE"))
     if "web" in chosen:
         web_section(say)
     if "imports" in chosen:

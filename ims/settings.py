@@ -215,6 +215,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "training.tasks.assignments_reconcile",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=40),
     },
+    "training-compliance-figures": {
+        "task": "training.tasks.compliance_figures_refresh",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "training-compliance-snapshot": {
         "task": "training.tasks.compliance_snapshot_take",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=1, minute=0),

@@ -29,6 +29,12 @@ class TrainingConfig(AppConfig):
 
         receivers.connect()
 
+        from django.db.models.signals import post_migrate
+
+        from .compliance_triggers import compliance_triggers_after_migrate
+
+        post_migrate.connect(compliance_triggers_after_migrate, dispatch_uid="training.compliance_triggers")
+
         from ims.web.lookups import lookup_register
 
         from .models import Course

@@ -25,10 +25,10 @@ def my_training_card(user) -> dict | None:
 @dashboard_card(order=25)
 def compliance_card(user) -> dict | None:
     """People who may view training at some site: % of required trainings current over their sites, from the
-    newest daily snapshot (never a live scan over every site: the compliance page has the live figures)."""
+    stored figures (recomputed every minute; never a live scan over every site: the compliance page is exact)."""
     if not user_can_any_site(user, matrix.VIEW_PERMISSION):
         return None
-    totals, day = matrix.compliance_totals_latest(site_ids=matrix.compliance_site_ids(user=user))
+    totals, as_of = matrix.compliance_totals_latest(site_ids=matrix.compliance_site_ids(user=user))
     if not totals or not totals.get("required"):
         return None
-    return {"template": "training/cards/compliance.html", "totals": totals, "day": day}
+    return {"template": "training/cards/compliance.html", "totals": totals, "as_of": as_of}

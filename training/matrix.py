@@ -12,7 +12,11 @@ The matrix shows, for people × courses, one state per cell (``CellState``):
 
 The cells of any number of people and courses take four queries (assignments, records, revisions,
 requirements). Compliance counts the required trainings (requirements × current memberships) per site,
-function and course in one SQL statement; ``compliance_snapshot_take`` stores its daily totals.
+function and course in one SQL statement. Those figures are kept per site (``ComplianceFigure``): database
+triggers note every change that can move a site's figures (``CompliancePending``), a beat task recomputes the
+noted sites every minute (``compliance_figures_refresh``), and a reader computes live only the sites with a
+change not yet recomputed, so the pages are exact and read stored figures for every other site.
+``compliance_snapshot_take`` recomputes every site and stores the day's totals for the trend.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ims.access.permissions import user_sites
@@ -31,7 +35,14 @@ from ims.org.models import Membership, Person, Site
 
 from .assignments import latest_revisions, required_rows
 from .choices import AssignmentStatus, CellState
-from .models import Assignment, ComplianceSnapshot, Course, TrainingRecord
+from .models import (
+    Assignment,
+    ComplianceComputed,
+    ComplianceFigure,
+    ComplianceSnapshot,
+    Course,
+    TrainingRecord,
+)
 
 VIEW_PERMISSION = "training.view_assignment"
 # The filterable states that select people in the database (the others only mark the cells).
@@ -286,17 +297,129 @@ def compliance_totals(rows: list[dict]) -> dict:
     return _percent({figure: sum(r[figure] for r in rows) for figure in FIGURES})
 
 
-def compliance_totals_latest(*, site_ids: list[int]) -> tuple[dict | None, datetime.date | None]:
-    """``(totals, day)`` of the newest compliance snapshot over ``site_ids``: read, never computed (2 queries on
-    the snapshot's index); ``(None, None)`` before the first snapshot."""
+_STALE_SITES_SQL = """
+WITH pending AS (
+    SELECT site_id FROM training_compliancepending WHERE site_id IS NOT NULL
+    UNION
+    SELECT m.site_id FROM training_compliancepending p JOIN org_membership m ON m.person_id = p.person_id
+    WHERE p.person_id IS NOT NULL
+),
+everything AS (
+    SELECT EXISTS (SELECT 1 FROM training_compliancepending WHERE site_id IS NULL AND person_id IS NULL) AS all_sites
+)
+SELECT s.id FROM unnest(%(sites)s::integer[]) AS s(id), everything e
+WHERE e.all_sites
+   OR s.id IN (SELECT site_id FROM pending)
+   OR NOT EXISTS (SELECT 1 FROM training_compliancecomputed c WHERE c.site_id = s.id AND c.day = %(on)s)
+"""
+
+
+def compliance_stale_sites(*, site_ids: list[int], on: datetime.date | None = None) -> set[int]:
+    """Of ``site_ids``, the sites whose stored figures are not exact: a change noted since they were computed, or
+    computed for another day (one query)."""
+    if not site_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(_STALE_SITES_SQL, {"sites": list(site_ids), "on": on or timezone.localdate()})
+        return {row[0] for row in cursor.fetchall()}
+
+
+def compliance_figures(
+    *, site_ids: list[int], on: datetime.date | None = None
+) -> tuple[list[dict], datetime.datetime | None]:
+    """``(rows, as_of)``: the rows of ``compliance_rows`` for ``site_ids``, read from the stored figures where they
+    are exact and computed live for the other sites. ``as_of`` is when the oldest stored figures used were computed
+    (``None`` when every site was computed now). 3 queries, plus the live statement when a site is stale."""
+    if not site_ids:
+        return [], None
+    on = on or timezone.localdate()
+    stale = compliance_stale_sites(site_ids=site_ids, on=on)
+    fresh = [pk for pk in site_ids if pk not in stale]
+    rows: list[dict] = []
+    as_of = None
+    if fresh:
+        rows = list(
+            ComplianceFigure.objects.filter(site_id__in=fresh).values("site_id", "function_id", "course_id", *FIGURES)
+        )
+        as_of = ComplianceComputed.objects.filter(site_id__in=fresh).aggregate(oldest=Min("computed_at"))["oldest"]
+    if stale:
+        rows.extend(compliance_rows(site_ids=sorted(stale), on=on))
+    return rows, as_of
+
+
+def compliance_totals_latest(*, site_ids: list[int]) -> tuple[dict | None, datetime.datetime | None]:
+    """``(totals, as_of)`` from the stored figures of ``site_ids`` as they are (a change of the last minute may be
+    missing): read, never computed (2 queries); ``(None, None)`` before the first computation."""
     if not site_ids:
         return None, None
-    snapshots = ComplianceSnapshot.objects.filter(site_id__in=site_ids)
-    day = snapshots.aggregate(day=Max("day"))["day"]
-    if day is None:
+    as_of = ComplianceComputed.objects.filter(site_id__in=site_ids).aggregate(oldest=Min("computed_at"))["oldest"]
+    if as_of is None:
         return None, None
-    sums = snapshots.filter(day=day).aggregate(**{figure: Sum(figure) for figure in FIGURES})
-    return _percent({figure: sums[figure] or 0 for figure in FIGURES}), day
+    sums = ComplianceFigure.objects.filter(site_id__in=site_ids).aggregate(
+        **{figure: Sum(figure) for figure in FIGURES}
+    )
+    return _percent({figure: sums[figure] or 0 for figure in FIGURES}), as_of
+
+
+# One refresh at a time (two would write the same sites' figures).
+_REFRESH_LOCK = 0x7472_6E67  # "trng"
+
+
+def _figures_store(site_ids: list[int], rows: list[dict], on: datetime.date) -> None:
+    now = timezone.now()
+    ComplianceFigure.objects.filter(site_id__in=site_ids).delete()
+    ComplianceFigure.objects.bulk_create(
+        [
+            ComplianceFigure(
+                site_id=row["site_id"],
+                function_id=row["function_id"],
+                course_id=row["course_id"],
+                **{figure: row[figure] for figure in FIGURES},
+            )
+            for row in rows
+        ],
+        batch_size=5000,
+    )
+    ComplianceComputed.objects.bulk_create(
+        [ComplianceComputed(site_id=pk, day=on, computed_at=now) for pk in site_ids],
+        update_conflicts=True,
+        unique_fields=["site"],
+        update_fields=["day", "computed_at"],
+    )
+
+
+_DRAIN_SQL = """
+WITH drained AS (DELETE FROM training_compliancepending RETURNING site_id, person_id)
+SELECT DISTINCT site_id FROM drained WHERE site_id IS NOT NULL
+UNION
+SELECT m.site_id FROM drained d JOIN org_membership m ON m.person_id = d.person_id WHERE d.person_id IS NOT NULL
+UNION
+SELECT NULL FROM drained WHERE site_id IS NULL AND person_id IS NULL
+"""
+
+
+def compliance_figures_refresh(*, on: datetime.date | None = None, every_site: bool = False) -> list[int]:
+    """Recompute and store the figures of every site with a noted change or computed for another day (or of every
+    active site); returns the sites recomputed. One transaction: the notes it drains are recomputed in it, and a
+    change committed after the drain stays noted for the next run.
+
+    Meant for a beat task every minute; a second copy waits for the first (an advisory lock)."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
+            cursor.execute(_DRAIN_SQL)
+            noted = {row[0] for row in cursor.fetchall()}
+        active = set(Site._base_manager.filter(is_active=True).values_list("pk", flat=True))
+        if every_site or None in noted:
+            site_ids = sorted(active)
+        else:
+            computed_today = set(ComplianceComputed.objects.filter(day=on).values_list("site_id", flat=True))
+            site_ids = sorted((noted & active) | (active - computed_today))
+        if not site_ids:
+            return []
+        _figures_store(site_ids, compliance_rows(site_ids=site_ids, on=on), on)
+        return site_ids
 
 
 def overdue_assignments(
@@ -310,32 +433,38 @@ def overdue_assignments(
             person=OuterRef("person_id"), site=OuterRef("site_id"), function_id=function_id
         )
         queryset = queryset.filter(Exists(members))
-    return queryset.select_related("person", "course", "site").order_by("due_date", "person__last_name", "pk")
+    # The order of the index on open assignments: a page is read from it, never sorted from every overdue row.
+    return queryset.select_related("person", "course", "site").order_by("due_date", "pk")
 
 
 def compliance_snapshot_take(*, on: datetime.date | None = None) -> int:
-    """Store the day's figures per site and function (every active site); a re-run overwrites the day's rows.
-
-    Meant for a nightly beat job, after the assignment reconcile.
-    """
+    """Recompute every active site: its figures per course (``ComplianceFigure``) and the day's totals per site and
+    function (``ComplianceSnapshot``, a re-run overwrites the day's rows). Meant for a nightly beat job, after the
+    assignment reconcile. Returns the number of snapshot rows."""
     on = on or timezone.localdate()
-    site_ids = list(Site._base_manager.filter(is_active=True).values_list("pk", flat=True))
-    sums: dict[tuple[int, int], dict] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
-    for row in compliance_rows(site_ids=site_ids, on=on):
-        target = sums[(row["site_id"], row["function_id"])]
-        for figure in FIGURES:
-            target[figure] += row[figure]
-    snapshots = [
-        ComplianceSnapshot(day=on, site_id=site, function_id=function, **figures)
-        for (site, function), figures in sums.items()
-    ]
-    ComplianceSnapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=["day", "site", "function"],
-        update_fields=list(FIGURES),
-        batch_size=2000,
-    )
+    with transaction.atomic():
+        compliance_figures_refresh(on=on, every_site=True)
+        sums = (
+            ComplianceFigure.objects.values("site_id", "function_id")
+            .annotate(**{f"sum_{figure}": Sum(figure) for figure in FIGURES})
+            .order_by()
+        )
+        snapshots = [
+            ComplianceSnapshot(
+                day=on,
+                site_id=row["site_id"],
+                function_id=row["function_id"],
+                **{figure: row[f"sum_{figure}"] for figure in FIGURES},
+            )
+            for row in sums
+        ]
+        ComplianceSnapshot.objects.bulk_create(
+            snapshots,
+            update_conflicts=True,
+            unique_fields=["day", "site", "function"],
+            update_fields=list(FIGURES),
+            batch_size=2000,
+        )
     return len(snapshots)
 
 

@@ -21,3 +21,11 @@ def compliance_snapshot_take() -> int:
     from .matrix import compliance_snapshot_take as take
 
     return take()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, expires=55)
+def compliance_figures_refresh() -> int:
+    """Every minute: recompute the compliance figures of the sites with a change since their last computation."""
+    from .matrix import compliance_figures_refresh as refresh
+
+    return len(refresh())

@@ -24,6 +24,7 @@ from ims.esign.choices import SignatureChannel
 from ims.esign.services import SignatureRefused, username_required
 from ims.org.models import Function
 from ims.web.exports import xlsx_cell
+from ims.web.tables import CappedCountPaginator
 from ims.web.views import _bounded_int, apply_validation_error
 
 from . import matrix, services
@@ -220,7 +221,7 @@ class ComplianceView(MatrixScopeMixin, TemplateView):
         site = _chosen(matrix.matrix_sites(user=user), request.GET.get("site"))
         function = _chosen(Function.objects.filter(is_active=True), request.GET.get("function"))
         site_ids = [site.pk] if site else [s.pk for s in self.sites]
-        rows = matrix.compliance_rows(site_ids=site_ids)
+        rows, as_of = matrix.compliance_figures(site_ids=site_ids)
         if function:
             rows = [r for r in rows if r["function_id"] == function.pk]
         sites_by_id = {s.pk: s for s in self.sites}
@@ -239,7 +240,7 @@ class ComplianceView(MatrixScopeMixin, TemplateView):
             ({**r, "course": courses[r["course_id"]]} for r in course_rows),
             key=lambda r: (r["percent"] if r["percent"] is not None else 101, r["course"].code),
         )
-        overdue = Paginator(
+        overdue = CappedCountPaginator(
             matrix.overdue_assignments(user=user, site_ids=site_ids, function_id=function.pk if function else None),
             OVERDUE_PER_PAGE,
         ).get_page(request.GET.get("page"))
@@ -255,6 +256,7 @@ class ComplianceView(MatrixScopeMixin, TemplateView):
             function=function,
             functions=Function.objects.filter(is_active=True).order_by("name"),
             totals=matrix.compliance_totals(rows),
+            as_of=as_of,
             by_site=by_site if not site else [],
             by_function=by_function,
             by_course=by_course,

@@ -75,7 +75,7 @@ def test_dashboard_shows_own_training_and_compliance(org, client_for):
     assert 'data-card="my-training"' in employee and "GMP-DASH" in employee
     assert 'data-card="training-compliance"' not in employee
     manager = client_for(org.qm_a).get(reverse("web:dashboard")).content.decode()
-    assert 'data-card="training-compliance"' not in manager  # no snapshot yet: the card never scans live
+    assert 'data-card="training-compliance"' not in manager  # never computed yet: the card never scans live
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -84,7 +84,7 @@ def test_dashboard_shows_own_training_and_compliance(org, client_for):
     matrix.compliance_snapshot_take()
     with CaptureQueriesContext(connection) as queries:
         manager = client_for(org.qm_a).get(reverse("web:dashboard")).content.decode()
-    assert 'data-card="training-compliance"' in manager and "As of the snapshot of" in manager
+    assert 'data-card="training-compliance"' in manager and "figures are recomputed every minute" in manager
     assert "0 of 1 required trainings current" in manager
     assert not any("training_assignment" in q["sql"] and "GROUP BY" in q["sql"] for q in queries.captured_queries)
     assert 'data-card="training-compliance"' not in client_for(org.qm_b).get(reverse("web:dashboard")).content.decode()

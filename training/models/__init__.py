@@ -1,6 +1,6 @@
 from .assessment import AssessmentSettings, Attempt, AttemptAnswer, Choice, Question, QuestionKind
 from .assignment import Assignment, SignerQualification, TrainingRecord, TrainingRequirement
-from .compliance import ComplianceSnapshot
+from .compliance import ComplianceComputed, ComplianceFigure, CompliancePending, ComplianceSnapshot
 from .course import Course, CourseMaterial, Curriculum
 from .session import Attendance, CheckInMethod, SessionStatus, TrainingSession
 
@@ -16,6 +16,9 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Assignment",
+    "ComplianceComputed",
+    "ComplianceFigure",
+    "CompliancePending",
     "ComplianceSnapshot",
     "Course",
     "CourseMaterial",
