@@ -28,10 +28,9 @@ from django.utils.translation import gettext as _
 from ims.audit.context import audit_context
 from ims.documents.choices import VersionStatus
 from ims.documents.models import DocumentVersion
-from ims.esign.services import db_now
 
-from .choices import AssignmentReason, AssignmentStatus, CancelReason
-from .models import Assignment, TrainingRecord
+from .choices import AssignmentReason, CancelReason
+from .models import TrainingRecord
 
 BATCH = 5000
 AUTOMATIC = (AssignmentReason.MEMBERSHIP, AssignmentReason.RECURRENCE, AssignmentReason.DOCUMENT_REVISION)
@@ -109,77 +108,126 @@ def _latest_records(pairs_persons, course_ids) -> dict[tuple[int, int], tuple[da
     return latest
 
 
+_RECONCILE_CTES = """
+WITH required AS (
+    SELECT DISTINCT ON (m.person_id, q.course_id)
+           m.person_id, q.course_id, q.site_id, q.requirement_id, q.grace_days
+    FROM (
+        SELECT r.id AS requirement_id, r.site_id, r.function_id, r.role_id, r.grace_days, r.recurrence_months,
+               COALESCE(r.course_id, cc.course_id) AS course_id
+        FROM training_trainingrequirement r
+        LEFT JOIN training_curriculum cu ON cu.id = r.curriculum_id
+        LEFT JOIN training_curriculum_courses cc ON cc.curriculum_id = r.curriculum_id
+        WHERE r.is_active AND (r.curriculum_id IS NULL OR cu.is_active)
+    ) q
+    JOIN training_course c ON c.id = q.course_id AND c.is_active
+    JOIN org_membership m ON m.site_id = q.site_id
+    JOIN org_role ro ON ro.id = m.role_id
+    JOIN org_person p ON p.id = m.person_id AND p.is_active
+    WHERE m.valid_from <= %(on)s AND (m.valid_to IS NULL OR m.valid_to >= %(on)s)
+      AND (q.function_id IS NULL OR q.function_id = m.function_id)
+      AND ((q.role_id IS NULL AND NOT ro.is_read_only) OR q.role_id = m.role_id)
+      {required_filters}
+    ORDER BY m.person_id, q.course_id, q.recurrence_months NULLS LAST, q.grace_days, q.requirement_id
+)"""
+
+# What is required and not open becomes an assignment, for this reason:
+# never trained → membership; trained before the newest effective revision → document revision; the record expires
+# within the grace period → recurrence (due when it expires, or today).
+_CREATE_SQL = (  # only fixed filter fragments are formatted in; values are parameters
+    _RECONCILE_CTES  # noqa: S608
+    + """,
+revisions AS (
+    SELECT DISTINCT ON (cd.course_id) cd.course_id, v.effective_date, v.id AS version_id
+    FROM training_course_documents cd
+    JOIN documents_controlleddocument d ON d.id = cd.controlleddocument_id AND d.is_active
+    JOIN documents_documentversion v ON v.document_id = d.id AND v.status = 'effective'
+    WHERE v.effective_date IS NOT NULL AND cd.course_id IN (SELECT course_id FROM required)
+    ORDER BY cd.course_id, v.effective_date DESC, v.id DESC
+),
+records AS (
+    SELECT t.person_id, t.course_id, MAX(t.completed_on) AS last, MAX(t.valid_until) AS valid
+    FROM training_trainingrecord t
+    JOIN training_course c ON c.id = t.course_id
+    WHERE NOT (c.requires_practical AND t.verified_at IS NULL)
+      AND t.person_id IN (SELECT person_id FROM required) AND t.course_id IN (SELECT course_id FROM required)
+    GROUP BY t.person_id, t.course_id
+),
+decided AS (
+    SELECT q.person_id, q.course_id, q.site_id, q.requirement_id, q.grace_days, rv.version_id, rc.valid,
+           CASE WHEN rc.last IS NULL THEN 'membership'
+                WHEN rv.effective_date > rc.last THEN 'document_revision'
+                WHEN rc.valid IS NOT NULL AND rc.valid - q.grace_days <= %(on)s THEN 'recurrence'
+           END AS reason
+    FROM required q
+    LEFT JOIN revisions rv ON rv.course_id = q.course_id
+    LEFT JOIN records rc ON rc.person_id = q.person_id AND rc.course_id = q.course_id
+    WHERE NOT EXISTS (
+        SELECT 1 FROM training_assignment a
+        WHERE a.person_id = q.person_id AND a.course_id = q.course_id AND a.status = 'open'
+    )
+),
+created AS (
+    INSERT INTO training_assignment (person_id, course_id, site_id, requirement_id, reason, document_version_id,
+                                     due_date, status, cancel_reason, cancel_note, created_at, updated_at)
+    SELECT person_id, course_id, site_id, requirement_id, reason,
+           CASE WHEN reason = 'recurrence' THEN NULL ELSE version_id END,
+           CASE WHEN reason = 'recurrence' THEN GREATEST(valid, %(on)s) ELSE %(on)s + grace_days END,
+           'open', '', '', clock_timestamp(), clock_timestamp()
+    FROM decided WHERE reason IS NOT NULL
+    ORDER BY person_id, course_id
+    RETURNING reason
+)
+SELECT reason, COUNT(*) FROM created GROUP BY reason
+"""
+)
+
+# Open automatic assignments nobody requires any more are cancelled, the reason kept (manual and CAPA ones stay).
+_CANCEL_SQL = (
+    _RECONCILE_CTES  # noqa: S608
+    + """
+UPDATE training_assignment a
+SET status = 'cancelled', cancelled_at = clock_timestamp(), cancel_reason = %(why)s, cancel_note = %(note)s,
+    updated_at = clock_timestamp()
+WHERE a.status = 'open' AND a.reason = ANY(%(automatic)s)
+  {open_filters}
+  AND NOT EXISTS (SELECT 1 FROM required q WHERE q.person_id = a.person_id AND q.course_id = a.course_id)
+"""
+)
+
+
 @transaction.atomic
 def assignments_reconcile(*, on: datetime.date | None = None, person_ids=None, course_ids=None) -> dict[str, int]:
-    """Bring the automatic assignments of the given people and/or courses (None: all) in line with what is required."""
+    """Bring the automatic assignments of the given people and/or courses (None: all) in line with what is required.
+
+    Two set-based statements whatever the number of people: one creates what is missing, one cancels what is no
+    longer required."""
     on = on or timezone.localdate()
-    person_ids = sorted(person_ids) if person_ids is not None else None
-    course_ids = sorted(course_ids) if course_ids is not None else None
-    required = required_rows(on=on, person_ids=person_ids, course_ids=course_ids)
-    wanted = {(p, c): (site, req, grace, recur) for p, c, site, req, grace, recur in required}
-
-    open_rows = Assignment._base_manager.filter(status=AssignmentStatus.OPEN)
+    required_filters, open_filters = [], []
+    params: dict = {"on": on}
     if person_ids is not None:
-        open_rows = open_rows.filter(person_id__in=person_ids)
+        params["persons"] = sorted(person_ids)
+        required_filters.append("AND m.person_id = ANY(%(persons)s)")
+        open_filters.append("AND a.person_id = ANY(%(persons)s)")
     if course_ids is not None:
-        open_rows = open_rows.filter(course_id__in=course_ids)
-    open_now = {
-        (p, c): (pk, reason) for pk, p, c, reason in open_rows.values_list("pk", "person_id", "course_id", "reason")
-    }
-
-    courses = {c for _p, c in wanted}
-    revisions = latest_revisions(courses) if courses else {}
-    records = _latest_records({p for p, _c in wanted}, courses) if wanted else {}
-
-    new: list[Assignment] = []
-    for (person, course), (site, requirement, grace, _recurrence) in wanted.items():
-        if (person, course) in open_now:
-            continue
-        record = records.get((person, course))
-        revision = revisions.get(course)
-        reason, version_id, due = None, None, on + datetime.timedelta(days=grace)
-        if record is None:
-            reason = AssignmentReason.MEMBERSHIP
-        else:
-            completed_on, valid_until = record
-            if revision is not None and revision[0] > completed_on:
-                reason, version_id = AssignmentReason.DOCUMENT_REVISION, revision[1]
-            elif valid_until is not None and valid_until - datetime.timedelta(days=grace) <= on:
-                reason, due = AssignmentReason.RECURRENCE, max(valid_until, on)
-        if reason is None:
-            continue
-        if reason == AssignmentReason.MEMBERSHIP and revision is not None:
-            version_id = revision[1]
-        new.append(
-            Assignment(
-                person_id=person,
-                course_id=course,
-                site_id=site,
-                requirement_id=requirement,
-                reason=reason,
-                document_version_id=version_id,
-                due_date=due,
-            )
-        )
-    if new:
+        params["courses"] = sorted(course_ids)
+        required_filters.append("AND q.course_id = ANY(%(courses)s)")
+        open_filters.append("AND a.course_id = ANY(%(courses)s)")
+    ctes = {"required_filters": "\n      ".join(required_filters)}
+    counts: dict[str, int] = defaultdict(int)
+    with connection.cursor() as cursor:
         with audit_context(reason=_("Training required by a training requirement")):
-            Assignment._base_manager.bulk_create(new, batch_size=BATCH)
-
-    to_cancel = [pk for key, (pk, reason) in open_now.items() if key not in wanted and reason in AUTOMATIC]
-    if to_cancel:
+            cursor.execute(_CREATE_SQL.format(**ctes), params)
+            for reason, number in cursor.fetchall():
+                counts[reason] += number
         note = _("No requirement asks for this course for the person's current roles on %(d)s.") % {"d": on.isoformat()}
         with audit_context(reason=_("No longer required")):
-            for start in range(0, len(to_cancel), BATCH):
-                Assignment._base_manager.filter(pk__in=to_cancel[start : start + BATCH]).update(
-                    status=AssignmentStatus.CANCELLED,
-                    cancelled_at=db_now(),
-                    cancel_reason=CancelReason.LEFT_SCOPE,
-                    cancel_note=note,
-                )
-    counts = defaultdict(int)
-    for assignment in new:
-        counts[assignment.reason] += 1
-    return {"created": len(new), "cancelled": len(to_cancel), **dict(counts)}
+            cursor.execute(
+                _CANCEL_SQL.format(**ctes, open_filters="\n  ".join(open_filters)),
+                {**params, "why": CancelReason.LEFT_SCOPE, "note": note, "automatic": list(AUTOMATIC)},
+            )
+            cancelled = cursor.rowcount
+    return {"created": sum(counts.values()), "cancelled": cancelled, **dict(counts)}
 
 
 def revision_retrain(*, version: DocumentVersion) -> dict[str, int]:

@@ -16,11 +16,21 @@ def has_global_permission(user, perm: str) -> bool:
         return True
     cache = getattr(user, "_ims_global_perms", None)
     if cache is None:
-        from django.contrib.auth.backends import ModelBackend
-
-        cache = ModelBackend().get_all_permissions(user)
+        cache = global_permissions(user)
         user._ims_global_perms = cache
     return perm in cache
+
+
+def global_permissions(user) -> frozenset[str]:
+    """``app_label.codename`` of the model permissions held everywhere, directly or through a group: one query
+    (Django's backend asks twice), kept on the user object for the request by ``has_global_permission``."""
+    from django.contrib.auth.models import Permission
+
+    if not getattr(user, "is_active", False) or getattr(user, "pk", None) is None:
+        return frozenset()
+    direct = Permission.objects.filter(user=user).values_list("content_type__app_label", "codename")
+    via_groups = Permission.objects.filter(group__user=user).values_list("content_type__app_label", "codename")
+    return frozenset(f"{app_label}.{codename}" for app_label, codename in direct.union(via_groups))
 
 
 def _site_content_type() -> ContentType:
