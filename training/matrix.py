@@ -324,27 +324,56 @@ def compliance_stale_sites(*, site_ids: list[int], on: datetime.date | None = No
         return {row[0] for row in cursor.fetchall()}
 
 
-def compliance_figures(
-    *, site_ids: list[int], on: datetime.date | None = None
-) -> tuple[list[dict], datetime.datetime | None]:
-    """``(rows, as_of)``: the rows of ``compliance_rows`` for ``site_ids``, read from the stored figures where they
-    are exact and computed live for the other sites. ``as_of`` is when the oldest stored figures used were computed
-    (``None`` when every site was computed now). 3 queries, plus the live statement when a site is stale."""
-    if not site_ids:
-        return [], None
+_SUMMARY_SQL = """
+SELECT site_id, function_id, course_id, GROUPING(site_id, function_id, course_id) AS level,
+       SUM(required), SUM(current), SUM(overdue), SUM(due_soon)
+FROM training_compliancefigure
+WHERE site_id = ANY(%(sites)s) {function_filter}
+GROUP BY GROUPING SETS ((site_id), (function_id), (course_id), ())
+"""
+# GROUPING(site, function, course) bits: 0b011 = by site, 0b101 = by function, 0b110 = by course, 0b111 = total.
+_LEVELS = {0b011: "site_id", 0b101: "function_id", 0b110: "course_id", 0b111: None}
+
+
+def compliance_summary(*, site_ids: list[int], function_id: int | None = None, on: datetime.date | None = None) -> dict:
+    """What the compliance page shows: ``{"by_site", "by_function", "by_course", "totals", "as_of"}``, each row with
+    its figures and % current. Stored figures are summed by the database (one statement, a few hundred rows back,
+    whatever the number of sites); sites with a change not yet recomputed are computed live and added."""
     on = on or timezone.localdate()
-    stale = compliance_stale_sites(site_ids=site_ids, on=on)
+    sums: dict[str | None, dict] = {level: defaultdict(lambda: dict.fromkeys(FIGURES, 0)) for level in _LEVELS.values()}
+
+    def add(level: str | None, key, figures) -> None:
+        target = sums[level][key]
+        for name, value in zip(FIGURES, figures, strict=True):
+            target[name] += value or 0
+
+    stale = compliance_stale_sites(site_ids=site_ids, on=on) if site_ids else set()
     fresh = [pk for pk in site_ids if pk not in stale]
-    rows: list[dict] = []
     as_of = None
     if fresh:
-        rows = list(
-            ComplianceFigure.objects.filter(site_id__in=fresh).values("site_id", "function_id", "course_id", *FIGURES)
-        )
+        params = {"sites": fresh, "function": function_id}
+        sql = _SUMMARY_SQL.format(function_filter="AND function_id = %(function)s" if function_id else "")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for site, function, course, level, *figures in cursor.fetchall():
+                name = _LEVELS[level]
+                add(name, {"site_id": site, "function_id": function, "course_id": course, None: None}[name], figures)
         as_of = ComplianceComputed.objects.filter(site_id__in=fresh).aggregate(oldest=Min("computed_at"))["oldest"]
     if stale:
-        rows.extend(compliance_rows(site_ids=sorted(stale), on=on))
-    return rows, as_of
+        for row in compliance_rows(site_ids=sorted(stale), on=on):
+            if function_id and row["function_id"] != function_id:
+                continue
+            figures = [row[name] for name in FIGURES]
+            for level in ("site_id", "function_id", "course_id"):
+                add(level, row[level], figures)
+            add(None, None, figures)
+    result = {
+        f"by_{level[:-3]}": [_percent({level: key, **figures}) for key, figures in sums[level].items()]
+        for level in ("site_id", "function_id", "course_id")
+    }
+    result["totals"] = _percent(dict(sums[None].get(None) or dict.fromkeys(FIGURES, 0)))
+    result["as_of"] = as_of
+    return result
 
 
 def compliance_totals_latest(*, site_ids: list[int]) -> tuple[dict | None, datetime.datetime | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -24,6 +25,7 @@ from ims.esign.choices import SignatureChannel
 from ims.esign.services import SignatureRefused, username_required
 from ims.org.models import Function
 from ims.web.exports import xlsx_cell
+from ims.web.lookups import SearchSelect
 from ims.web.tables import CappedCountPaginator
 from ims.web.views import _bounded_int, apply_validation_error
 
@@ -33,8 +35,13 @@ from .choices import AssignmentStatus, CellState
 from .models import Assignment, Course
 
 PEOPLE_PER_PAGE = 50
+# Course columns shown at once (a window moved with ``courses_from``): readable, and a page stays small whatever
+# the number of courses a site gives. The XLSX export has every course.
+COURSES_PER_PAGE = 40
 EXPORT_CHUNK = 1000
 OVERDUE_PER_PAGE = 25
+# Courses listed on the compliance page: the lowest % current first; "show all" lists every one.
+COURSES_SHOWN = 25
 TREND_DAYS = 90
 # Cell colours (the screen uses the same through CSS classes; the legend names them, so colour is never alone).
 CELL_FILLS = {
@@ -126,21 +133,42 @@ class TrainingMatrixView(MatrixScopeMixin, TemplateView):
         per_page = _bounded_int(params.get("per_page"), PEOPLE_PER_PAGE, 10, 200)
         page = Paginator(people, per_page).get_page(params.get("page"))
         page_people = list(page.object_list)
-        cells = matrix.matrix_cells(user=request.user, person_ids=[p.pk for p in page_people], course_ids=course_ids)
-        rows = matrix.matrix_rows(people=page_people, courses=courses, cells=cells)
+        first = _bounded_int(params.get("courses_from"), 1, 1, max(len(courses), 1))
+        first -= (first - 1) % COURSES_PER_PAGE  # windows start at 1, 41, 81, …
+        shown = courses[first - 1 : first - 1 + COURSES_PER_PAGE]
+        cells = matrix.matrix_cells(
+            user=request.user, person_ids=[p.pk for p in page_people], course_ids=[c.pk for c in shown]
+        )
+        rows = matrix.matrix_rows(people=page_people, courses=shown, cells=cells)
         display = [(person, [_cell_display(cell, state) for cell in row]) for person, row in rows]
         query = params.copy()
         query.pop("page", None)
         query.pop("export", None)
+        course_query = params.copy()
+        course_query.pop("courses_from", None)
+        course_query.pop("export", None)
+        course_field = forms.ModelChoiceField(
+            queryset=Course.objects.filter(pk__in=[c.pk for c in all_courses]),
+            required=False,
+            empty_label=_("All courses of the site"),
+            widget=SearchSelect(lookup="courses", attrs={"id": "mx-course", "aria_label": _("Course")}),
+        )
+        chosen_course = next((c for c in all_courses if c.pk == course_id), None)
         context = self.get_context_data(
             title=_("Training matrix"),
             sites=self.sites,
             site=site,
             functions=Function.objects.filter(is_active=True).order_by("name"),
             function=function,
-            all_courses=all_courses,
             course_id=course_id,
-            courses=courses,
+            course_widget=course_field.widget.render("course", chosen_course.pk if chosen_course else None),
+            courses=shown,
+            course_count=len(courses),
+            courses_first=first,
+            courses_last=first - 1 + len(shown),
+            courses_previous=max(first - COURSES_PER_PAGE, 1) if first > 1 else None,
+            courses_next=first + COURSES_PER_PAGE if first - 1 + COURSES_PER_PAGE < len(courses) else None,
+            course_query=course_query.urlencode(),
             states=CellState.choices,
             state=state,
             page=page,
@@ -221,23 +249,25 @@ class ComplianceView(MatrixScopeMixin, TemplateView):
         site = _chosen(matrix.matrix_sites(user=user), request.GET.get("site"))
         function = _chosen(Function.objects.filter(is_active=True), request.GET.get("function"))
         site_ids = [site.pk] if site else [s.pk for s in self.sites]
-        rows, as_of = matrix.compliance_figures(site_ids=site_ids)
-        if function:
-            rows = [r for r in rows if r["function_id"] == function.pk]
+        summary = matrix.compliance_summary(site_ids=site_ids, function_id=function.pk if function else None)
         sites_by_id = {s.pk: s for s in self.sites}
         functions = {f.pk: f for f in Function.objects.all()}
         by_site = sorted(
-            ({**r, "site": sites_by_id[r["site_id"]]} for r in matrix.compliance_grouped(rows, "site_id")),
+            ({**r, "site": sites_by_id[r["site_id"]]} for r in summary["by_site"] if r["site_id"] in sites_by_id),
             key=lambda r: r["site"].code,
         )
         by_function = sorted(
-            ({**r, "function": functions[r["function_id"]]} for r in matrix.compliance_grouped(rows, "function_id")),
+            ({**r, "function": functions[r["function_id"]]} for r in summary["by_function"]),
             key=lambda r: r["function"].name,
         )
-        course_rows = matrix.compliance_grouped(rows, "course_id")
-        courses = Course.objects.in_bulk([r["course_id"] for r in course_rows])
+        course_rows = sorted(
+            summary["by_course"], key=lambda r: (r["percent"] if r["percent"] is not None else 101, r["course_id"])
+        )
+        all_courses = request.GET.get("courses") == "all"
+        shown_courses = course_rows if all_courses else course_rows[:COURSES_SHOWN]
+        courses = Course.objects.in_bulk([r["course_id"] for r in shown_courses])
         by_course = sorted(
-            ({**r, "course": courses[r["course_id"]]} for r in course_rows),
+            ({**r, "course": courses[r["course_id"]]} for r in shown_courses),
             key=lambda r: (r["percent"] if r["percent"] is not None else 101, r["course"].code),
         )
         overdue = CappedCountPaginator(
@@ -255,8 +285,10 @@ class ComplianceView(MatrixScopeMixin, TemplateView):
             site=site,
             function=function,
             functions=Function.objects.filter(is_active=True).order_by("name"),
-            totals=matrix.compliance_totals(rows),
-            as_of=as_of,
+            totals=summary["totals"],
+            as_of=summary["as_of"],
+            course_count=len(course_rows),
+            all_courses=all_courses,
             by_site=by_site if not site else [],
             by_function=by_function,
             by_course=by_course,

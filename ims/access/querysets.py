@@ -15,6 +15,8 @@ from django.db import models
 
 from . import registry
 
+SITE_SCOPE_HINT = "ims_site_scope"
+
 
 class RegulatedRecordDeletion(Exception):
     """Raised when code tries to hard-delete a regulated record; deactivate or retire it instead."""
@@ -43,7 +45,10 @@ class RestrictedQuerySet(models.QuerySet):
         if scoped.crosses_many:
             inner = self.model._base_manager.filter(**{f"{scoped.site_lookup}__in": sites}).values("pk")
             return self.filter(pk__in=inner)
-        return self.filter(**{f"{scoped.site_lookup}__in": sites})
+        restricted = self.filter(**{f"{scoped.site_lookup}__in": sites})
+        # Kept with every chained copy: how the rows were scoped, for a row estimate (``ims.web.tables``).
+        restricted._hints = {**restricted._hints, SITE_SCOPE_HINT: (scoped.site_lookup, sites)}
+        return restricted
 
     def delete(self):
         raise RegulatedRecordDeletion(

@@ -25,7 +25,9 @@ class CappedCountPaginator(Paginator):
         queryset = _queryset_of(self.object_list)
         if queryset is None:
             return super().count
-        exact = queryset[: self.COUNT_CAP + 1].count()
+        # Unordered: the first COUNT_CAP + 1 rows in any order count the same, and the database may take the
+        # cheapest scan instead of walking the list's order index past every row the user cannot see.
+        exact = queryset.order_by()[: self.COUNT_CAP + 1].count()
         if exact <= self.COUNT_CAP:
             return exact
         self.is_estimate = True
@@ -41,9 +43,19 @@ def _queryset_of(object_list) -> QuerySet | None:
 
 
 def _planner_rows(queryset) -> int:
-    """The planner's estimate of how many rows ``queryset`` returns (EXPLAIN, nothing is read)."""
+    """The planner's estimate of how many rows ``queryset`` returns (EXPLAIN, nothing is read).
+
+    A list scoped by ``restrict()`` filters on a subquery of the user's sites, whose share of the rows the planner
+    cannot know (it guesses three quarters); the same sites as literal ids, added to the same query, let it use the
+    column's statistics (within a few per cent at 2 M rows, where the guess was 7× too high)."""
     import json
 
+    from ims.access.querysets import SITE_SCOPE_HINT
+
+    scope = queryset._hints.get(SITE_SCOPE_HINT)
+    if scope is not None:
+        lookup, sites = scope
+        queryset = queryset.filter(**{f"{lookup}__in": [row["pk"] for row in sites]})
     plan = json.loads(queryset.explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
 
@@ -52,7 +64,9 @@ class BaseTable(tables.Table):
     """Base: bootstrap classes and an empty state that says whether filters hid the rows."""
 
     def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
+        # ``request`` only words the empty state: the list view configures (orders, pages) the table once with
+        # ``RequestConfig``; django-tables2 would otherwise page it twice, counting the rows twice.
+        super().__init__(*args, **kwargs)
         plural = self._meta.model._meta.verbose_name_plural
         filtered = request is not None and any(
             value for key, value in request.GET.items() if key not in FILTER_PARAMETERS_IGNORED

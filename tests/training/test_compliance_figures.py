@@ -25,8 +25,28 @@ pytestmark = [pytest.mark.django_db, pytest.mark.req("ISO9001-7.2")]
 LIVE_STATEMENT = "WITH required AS"
 
 
-def key(rows):
-    return sorted((r["site_id"], r["function_id"], r["course_id"], *(r[f] for f in matrix.FIGURES)) for r in rows)
+def key(summary):
+    """The page's figures, comparable with the live computation's."""
+    return {
+        level: sorted(tuple(sorted(row.items())) for row in summary[f"by_{level[:-3]}"])
+        for level in ("site_id", "function_id", "course_id")
+    } | {"totals": summary["totals"]}
+
+
+def live(site_ids, function_id=None):
+    rows = [r for r in matrix.compliance_rows(site_ids=site_ids) if function_id in (None, r["function_id"])]
+    return key(
+        {
+            "by_site": matrix.compliance_grouped(rows, "site_id"),
+            "by_function": matrix.compliance_grouped(rows, "function_id"),
+            "by_course": matrix.compliance_grouped(rows, "course_id"),
+            "totals": matrix.compliance_totals(rows),
+        }
+    )
+
+
+def summary(site_ids, **kwargs):
+    return matrix.compliance_summary(site_ids=site_ids, **kwargs)
 
 
 @pytest.fixture
@@ -51,12 +71,14 @@ def test_refreshed_figures_equal_the_live_computation_and_are_read_without_it(or
     assert not CompliancePending.objects.exists()
     assert matrix.compliance_stale_sites(site_ids=sites(org)) == set()
     with CaptureQueriesContext(connection) as queries:
-        stored, as_of = matrix.compliance_figures(site_ids=sites(org))
+        stored = summary(sites(org))
     assert not any(LIVE_STATEMENT in q["sql"] for q in queries.captured_queries)
     assert len(queries.captured_queries) <= 3
-    assert as_of is not None
-    assert key(stored) == key(matrix.compliance_rows(site_ids=sites(org)))
-    assert sum(r["required"] for r in stored) == 2
+    assert stored["as_of"] is not None
+    assert key(stored) == live(sites(org))
+    assert stored["totals"]["required"] == 2
+    for function in (org.prod, org.qa):
+        assert key(summary(sites(org), function_id=function.pk)) == live(sites(org), function.pk)
     assert matrix.compliance_figures_refresh() == []  # nothing noted since: nothing recomputed
 
 
@@ -66,11 +88,12 @@ def test_a_change_makes_only_its_site_live_until_the_refresh(org, required):
     org_services.membership_create(person=joiner, site=org.site_a, function=org.prod, role=org.roles[RoleCode.EMPLOYEE])
     assert matrix.compliance_stale_sites(site_ids=sites(org)) == {org.site_a.pk}
     with CaptureQueriesContext(connection) as queries:
-        rows, _as_of = matrix.compliance_figures(site_ids=sites(org))
-    live = [q["sql"] for q in queries.captured_queries if LIVE_STATEMENT in q["sql"]]
-    assert len(live) == 1  # site A only
-    assert key(rows) == key(matrix.compliance_rows(site_ids=sites(org)))
-    assert sum(r["required"] for r in rows if r["site_id"] == org.site_a.pk) == 2  # exact before any refresh
+        mixed = summary(sites(org))
+    computed = [q["sql"] for q in queries.captured_queries if LIVE_STATEMENT in q["sql"]]
+    assert len(computed) == 1  # site A only
+    assert key(mixed) == live(sites(org))
+    assert next(r for r in mixed["by_site"] if r["site_id"] == org.site_a.pk)["required"] == 2  # before any refresh
+    assert key(summary(sites(org), function_id=org.prod.pk)) == live(sites(org), org.prod.pk)
     assert matrix.compliance_figures_refresh() == [org.site_a.pk]
     stored = ComplianceFigure.objects.filter(site=org.site_a, course=required["a"]).get()
     assert stored.required == 2
@@ -130,11 +153,9 @@ def test_every_kind_of_change_is_noted_by_the_database(org, required, change, ev
     stale = matrix.compliance_stale_sites(site_ids=sites(org))
     assert org.site_a.pk in stale
     assert (org.site_b.pk in stale) == everywhere
-    rows, _as_of = matrix.compliance_figures(site_ids=sites(org))
-    assert key(rows) == key(matrix.compliance_rows(site_ids=sites(org)))
+    assert key(summary(sites(org))) == live(sites(org))
     matrix.compliance_figures_refresh()
-    stored, _as_of = matrix.compliance_figures(site_ids=sites(org))
-    assert key(stored) == key(matrix.compliance_rows(site_ids=sites(org)))
+    assert key(summary(sites(org))) == live(sites(org))
 
 
 def test_figures_of_another_day_are_recomputed(org, required):

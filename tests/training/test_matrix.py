@@ -218,3 +218,25 @@ class TestMyTraining:
         assignment = Assignment.objects.filter(person=org.emp_a).first()
         assert client_for(org.qm_a).get(reverse("training:my_assignment", args=[assignment.pk])).status_code == 404
         assert Person.objects.filter(username="emp_a").exists()
+
+
+def test_the_matrix_shows_forty_course_columns_at_a_time_and_searches_courses(org, trained, client_for):
+    """A site giving many courses: the columns come 40 at a time (every person row stays), and the course filter
+    is a search field holding only the chosen course, never one option per course."""
+    from training.views_matrix import COURSES_PER_PAGE
+
+    for number in range(COURSES_PER_PAGE):
+        course_at(org.site_a, code=f"C-MANY-{number:02d}")
+    client = client_for(org.qm_a)
+    first = client.get(reverse("training:matrix"), {"site": org.site_a.pk})
+    html = first.content.decode()
+    assert len(first.context["courses"]) == COURSES_PER_PAGE
+    assert f"courses 1–{COURSES_PER_PAGE} of {COURSES_PER_PAGE + 5}" in html
+    assert html.count('<option value="') <= 5 + 60  # sites, functions, states; no course options
+    second = client.get(reverse("training:matrix"), {"site": org.site_a.pk, "courses_from": COURSES_PER_PAGE + 1})
+    # in code order: C-DONE, C-FREE, C-LATE, C-LATER, C-MANY-00 … C-MANY-39, C-SOON
+    assert [c.code for c in second.context["courses"]] == [f"C-MANY-{n:02d}" for n in range(36, 40)] + ["C-SOON"]
+    assert 'data-person="emp_a"' in second.content.decode()
+    chosen = client.get(reverse("training:matrix"), {"site": org.site_a.pk, "course": trained["soon"].pk})
+    assert f'<option value="{trained["soon"].pk}" selected>' in chosen.content.decode()
+    assert [c.code for c in chosen.context["courses"]] == ["C-SOON"]
