@@ -61,3 +61,29 @@ def run_imports() -> list[tuple[str, float, ImportReport]]:
         results.append(("applied again (no change)", time.perf_counter() - started, report))
         transaction.set_rollback(True)
     return results
+
+
+def run_follow_up() -> list[tuple[str, float, dict]]:
+    """The background work after the import (the two reconcile tasks' bodies, in this process): seconds and what
+    each created, inside a transaction that is rolled back."""
+    from ims.org.models import Person
+    from policies.distribution import acknowledgements_reconcile
+    from training.assignments import assignments_reconcile
+
+    content = import_file()
+    results = []
+    with transaction.atomic():
+        org_import(actor=None, content=content, dry_run=False, source="benchmark")
+        people = list(Person.objects.filter(employee_id__startswith=PREFIX).values_list("pk", flat=True))
+        for label, reconcile in (
+            ("training assignments", assignments_reconcile),
+            ("acknowledgement tasks", acknowledgements_reconcile),
+        ):
+            started = time.perf_counter()
+            figures = reconcile(person_ids=people)
+            results.append((label, time.perf_counter() - started, figures))
+        started = time.perf_counter()
+        again = assignments_reconcile(person_ids=people)
+        results.append(("training assignments again", time.perf_counter() - started, again))
+        transaction.set_rollback(True)
+    return results

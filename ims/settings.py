@@ -233,6 +233,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
     },
 }
+# An import changing the roles of more people than this has their training assignments and acknowledgement tasks
+# brought up to date by a background task after it commits (fewer: inside the import's transaction).
+IMS_IMPORT_INLINE_PEOPLE = int(os.environ.get("IMS_IMPORT_INLINE_PEOPLE", "200"))
 # Acknowledgements: days overdue before the person's manager is told (in the manager's daily digest).
 IMS_ACKNOWLEDGEMENT_ESCALATION_DAYS = int(os.environ.get("IMS_ACKNOWLEDGEMENT_ESCALATION_DAYS", "7"))
 # Training reminders: days before the due date, days overdue before the manager and the site's quality

@@ -4,7 +4,7 @@ scope or people's memberships changed. Connected in ``PoliciesConfig.ready``."""
 from __future__ import annotations
 
 from ims.documents.signals import document_scope_changed, version_effective, version_withdrawn
-from ims.org.signals import memberships_changed
+from ims.org.signals import after_commit_in_background, memberships_changed
 
 from . import distribution
 
@@ -21,8 +21,14 @@ def on_scope_changed(sender, document, **kwargs) -> None:
     distribution.document_redistribute(document=document)
 
 
-def on_memberships_changed(sender, person_ids, **kwargs) -> None:
-    if person_ids:
+def on_memberships_changed(sender, person_ids, background=False, **kwargs) -> None:
+    if not person_ids:
+        return
+    if background:
+        from .tasks import acknowledgements_reconcile_people
+
+        after_commit_in_background(acknowledgements_reconcile_people, person_ids=sorted(person_ids))
+    else:
         distribution.acknowledgements_reconcile(person_ids=person_ids)
 
 

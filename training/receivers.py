@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from ims.documents.signals import version_effective
 from ims.esign.qualification import signer_check
-from ims.org.signals import memberships_changed
+from ims.org.signals import after_commit_in_background, memberships_changed
 
 from . import assignments, services
 
 
-def on_memberships_changed(sender, person_ids, **kwargs) -> None:
-    if person_ids:
+def on_memberships_changed(sender, person_ids, background=False, **kwargs) -> None:
+    if not person_ids:
+        return
+    if background:
+        from .tasks import assignments_reconcile_people
+
+        after_commit_in_background(assignments_reconcile_people, person_ids=sorted(person_ids))
+    else:
         assignments.assignments_reconcile(person_ids=person_ids)
 
 

@@ -15,6 +15,15 @@ def assignments_reconcile() -> dict:
 
 
 @shared_task(acks_late=True, soft_time_limit=900, time_limit=1200)
+def assignments_reconcile_people(person_ids: list[int]) -> dict:
+    """After a large import: the assignments of the people whose roles changed (idempotent, safe to redeliver)."""
+    from ims.audit.context import audit_context
+
+    with audit_context(reason="Roles changed by an import"):
+        return assignments.assignments_reconcile(person_ids=person_ids)
+
+
+@shared_task(acks_late=True, soft_time_limit=900, time_limit=1200)
 @one_at_a_time
 def compliance_snapshot_take() -> int:
     """Nightly: the day's training compliance per site and function, for the trend chart."""

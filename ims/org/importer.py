@@ -412,8 +412,13 @@ def _run(*, actor, rows: list[_Row], labels: dict[str, str], report: ImportRepor
     report.changes_total = len(changes)
     report.changes = changes[:CHANGES_SHOWN]
     if write and report.accepted:
-        _apply(by_key, plan, person_data)
+        touched = _apply(by_key, plan, person_data)
         report.applied = True
+        if follow_up_in_background(touched):
+            report.notices.append(
+                f"What follows the new roles of {len(touched):,} people (training assignments, acknowledgement "
+                "tasks) is brought up to date in the background, usually within a minute."
+            )
 
 
 def _check_row(row: _Row, plan: _Plan, labels: dict[str, str]) -> None:
@@ -768,7 +773,8 @@ def _create_managers_first(created: dict[str, Person], person_data: dict[str, di
         Person.objects.bulk_create([waiting.pop(key) for key in layer], batch_size=2000)
 
 
-def _apply(by_key, plan: _Plan, person_data: dict[str, dict]) -> None:
+def _apply(by_key, plan: _Plan, person_data: dict[str, dict]) -> set[int]:
+    """Write the plan; returns the people whose memberships changed."""
     now = timezone.now()
     today = timezone.localdate()
     unusable = make_password(None)
@@ -838,7 +844,14 @@ def _apply(by_key, plan: _Plan, person_data: dict[str, dict]) -> None:
     touched = {m.person_id for m in new_memberships} | {m.person_id for m in ended}
     if touched:
         person_permissions_sync(person_ids=sorted(touched))
-        memberships_changed.send(sender=Membership, person_ids=touched)
+        memberships_changed.send(sender=Membership, person_ids=touched, background=follow_up_in_background(touched))
+    return touched
+
+
+def follow_up_in_background(person_ids) -> bool:
+    """An import changing the roles of more than ``IMS_IMPORT_INLINE_PEOPLE`` people lets the apps follow up after
+    commit in a background task (the import itself stays quick); fewer are followed up in its transaction."""
+    return len(person_ids) > settings.IMS_IMPORT_INLINE_PEOPLE
 
 
 def template_csv() -> bytes:

@@ -1,0 +1,8 @@
+"""WSGI entry of the benchmark server (``benchmarks.api`` runs it under gunicorn, one worker)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
+application = get_wsgi_application()
