@@ -62,6 +62,16 @@ def site_ids_with_permission(user, app_label: str, codename: str) -> models.Quer
     return cache[name]
 
 
+def site_id_list(user, app_label: str, codename: str) -> list[int]:
+    """The ids of the sites where ``user`` holds ``app_label.codename`` (one query, kept on the user object for
+    the request): what ``restrict()`` filters on."""
+    name = registry.site_codename(app_label, codename)
+    cache = user.__dict__.setdefault("_ims_site_ids", {})
+    if name not in cache:
+        cache[name] = sorted(row["pk"] for row in site_ids_with_permission(user, app_label, codename))
+    return cache[name]
+
+
 def site_permissions_held(user) -> frozenset[str]:
     """The per-site codenames (``app__codename``) ``user`` holds at one site or more: one query, kept on the
     user object for the request, so that navigation, cards and buttons ask the database once per page."""

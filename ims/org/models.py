@@ -189,6 +189,9 @@ class Person(AbstractUser):
             models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="org_person_email_ci_unique"),
             models.CheckConstraint(condition=~models.Q(manager=models.F("pk")), name="org_person_not_own_manager"),
         ]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "employee_id"], name="org_person_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -160,6 +160,9 @@ class Acknowledgement(RegulatedModel):
             models.Index(fields=["version", "site", "function", "status"], name="policies_ack_coverage"),
             models.Index(fields=["status", "due_date"], name="policies_ack_status_due"),
             models.Index(fields=["site", "status", "due_date"], name="policies_ack_site_status"),
+            # The lists' default order: a page is read from the index, not sorted from every visible row.
+            models.Index(fields=["due_date", "id"], name="policies_ack_due_id"),
+            models.Index(fields=["site", "due_date", "id"], name="policies_ack_site_due_id"),
         ]
 
     def __str__(self) -> str:

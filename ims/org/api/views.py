@@ -204,6 +204,9 @@ class MembershipViewSet(ScopedModelViewSet):
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
     ordering_fields = ["valid_from", "valid_to", "created_at", "updated_at", "site__code", "person__last_name"]
+    # Oldest first by default: a stable order read from the primary key (pages of an integration's full read
+    # never sort every visible membership); ``?ordering=site__code`` and the others sort on request.
+    ordering = ["id"]
 
     def perform_create(self, serializer):
         site = serializer.validated_data["site"]
