@@ -35,29 +35,6 @@ from .models import TrainingRecord
 BATCH = 5000
 AUTOMATIC = (AssignmentReason.MEMBERSHIP, AssignmentReason.RECURRENCE, AssignmentReason.DOCUMENT_REVISION)
 
-_REQUIRED_SQL = """
-WITH required AS (
-    SELECT r.id AS requirement_id, r.site_id, r.function_id, r.role_id, r.grace_days, r.recurrence_months,
-           COALESCE(r.course_id, cc.course_id) AS course_id
-    FROM training_trainingrequirement r
-    LEFT JOIN training_curriculum cu ON cu.id = r.curriculum_id
-    LEFT JOIN training_curriculum_courses cc ON cc.curriculum_id = r.curriculum_id
-    WHERE r.is_active AND (r.curriculum_id IS NULL OR cu.is_active)
-)
-SELECT DISTINCT ON (m.person_id, q.course_id)
-       m.person_id, q.course_id, q.site_id, q.requirement_id, q.grace_days, q.recurrence_months
-FROM required q
-JOIN training_course c ON c.id = q.course_id AND c.is_active
-JOIN org_membership m ON m.site_id = q.site_id
-JOIN org_role ro ON ro.id = m.role_id
-JOIN org_person p ON p.id = m.person_id AND p.is_active
-WHERE m.valid_from <= %(on)s AND (m.valid_to IS NULL OR m.valid_to >= %(on)s)
-  AND (q.function_id IS NULL OR q.function_id = m.function_id)
-  AND ((q.role_id IS NULL AND NOT ro.is_read_only) OR q.role_id = m.role_id)
-  {filters}
-ORDER BY m.person_id, q.course_id, q.recurrence_months NULLS LAST, q.grace_days, q.requirement_id
-"""
-
 
 def required_rows(
     *, on: datetime.date, person_ids=None, course_ids=None
@@ -73,8 +50,11 @@ def required_rows(
     if course_ids is not None:
         filters.append("AND q.course_id = ANY(%(courses)s)")
         params["courses"] = list(course_ids)
+    sql = _RECONCILE_CTES.format(required_filters="\n      ".join(filters)) + (
+        "\nSELECT person_id, course_id, site_id, requirement_id, grace_days, recurrence_months FROM required"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_REQUIRED_SQL.format(filters="\n  ".join(filters)), params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -111,7 +91,7 @@ def _latest_records(pairs_persons, course_ids) -> dict[tuple[int, int], tuple[da
 _RECONCILE_CTES = """
 WITH required AS (
     SELECT DISTINCT ON (m.person_id, q.course_id)
-           m.person_id, q.course_id, q.site_id, q.requirement_id, q.grace_days
+           m.person_id, q.course_id, q.site_id, q.requirement_id, q.grace_days, q.recurrence_months
     FROM (
         SELECT r.id AS requirement_id, r.site_id, r.function_id, r.role_id, r.grace_days, r.recurrence_months,
                COALESCE(r.course_id, cc.course_id) AS course_id
