@@ -14,23 +14,81 @@ def has_global_permission(user, perm: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    cache = getattr(user, "_ims_global_perms", None)
-    if cache is None:
-        cache = global_permissions(user)
-        user._ims_global_perms = cache
-    return perm in cache
+    return perm in _grants(user).everywhere
 
 
 def global_permissions(user) -> frozenset[str]:
-    """``app_label.codename`` of the model permissions held everywhere, directly or through a group: one query
-    (Django's backend asks twice), kept on the user object for the request by ``has_global_permission``."""
+    """``app_label.codename`` of the model permissions held everywhere, directly or through a group."""
+    return _grants(user).everywhere
+
+
+class _Grants:
+    """What one user holds: permissions everywhere, and per-site codename → the ids of its sites."""
+
+    __slots__ = ("everywhere", "at_sites")
+
+    def __init__(self, everywhere: frozenset[str], at_sites: dict[str, list[int]]) -> None:
+        self.everywhere = everywhere
+        self.at_sites = at_sites
+
+
+_NO_GRANTS = _Grants(frozenset(), {})
+
+
+def _grants(user) -> _Grants:
+    """Every permission ``user`` holds, everywhere and per site, in one query (a union of the four ways a
+    permission is held), kept on the user object for the request: navigation, buttons, cards and every
+    ``restrict()`` of a page read it without asking the database again."""
+    if not getattr(user, "is_active", False) or getattr(user, "pk", None) is None:
+        return _NO_GRANTS
+    cached = user.__dict__.get("_ims_grants")
+    if cached is not None:
+        return cached
     from django.contrib.auth.models import Permission
 
-    if not getattr(user, "is_active", False) or getattr(user, "pk", None) is None:
-        return frozenset()
-    direct = Permission.objects.filter(user=user).values_list("content_type__app_label", "codename")
-    via_groups = Permission.objects.filter(group__user=user).values_list("content_type__app_label", "codename")
-    return frozenset(f"{app_label}.{codename}" for app_label, codename in direct.union(via_groups))
+    from .models import SiteGroupObjectPermission, SiteUserObjectPermission
+
+    user_model = user.__class__  # request.user may be a lazy wrapper; __class__ is the real model
+    user_groups = user_model.groups.through.objects.filter(
+        **{user_model.groups.field.m2m_field_name(): user.pk}
+    ).values("group_id")
+    ctype = _site_content_type()
+    from django.db.models.functions import Cast
+
+    no_site = Cast(models.Value(None), models.BigIntegerField())  # typed NULL: the union matches column types
+    columns = ("grant_kind", "grant_app", "grant_code", "grant_site")
+    everywhere = {
+        "grant_kind": models.Value("g"),
+        "grant_app": models.F("content_type__app_label"),
+        "grant_code": models.F("codename"),
+        "grant_site": no_site,
+    }
+    at_site = {
+        "grant_kind": models.Value("s"),
+        "grant_app": models.Value(""),
+        "grant_code": models.F("permission__codename"),
+        "grant_site": models.F("content_object_id"),
+    }
+    rows = (
+        Permission.objects.filter(user=user).order_by().annotate(**everywhere).values_list(*columns)
+        .union(
+            Permission.objects.filter(group__user=user).order_by().annotate(**everywhere).values_list(*columns),
+            SiteGroupObjectPermission.objects.filter(group_id__in=user_groups, permission__content_type=ctype)
+            .order_by().annotate(**at_site).values_list(*columns),
+            SiteUserObjectPermission.objects.filter(user=user, permission__content_type=ctype)
+            .order_by().annotate(**at_site).values_list(*columns),
+        )
+    )  # fmt: skip
+    held: set[str] = set()
+    sites: dict[str, set[int]] = {}
+    for kind, app_label, codename, site_id in rows:
+        if kind == "g":
+            held.add(f"{app_label}.{codename}")
+        else:
+            sites.setdefault(codename, set()).add(site_id)
+    grants = _Grants(frozenset(held), {name: sorted(ids) for name, ids in sites.items()})
+    user.__dict__["_ims_grants"] = grants
+    return grants
 
 
 def _site_content_type() -> ContentType:
@@ -63,36 +121,17 @@ def site_ids_with_permission(user, app_label: str, codename: str) -> models.Quer
 
 
 def site_id_list(user, app_label: str, codename: str) -> list[int]:
-    """The ids of the sites where ``user`` holds ``app_label.codename`` (one query, kept on the user object for
-    the request): what ``restrict()`` filters on."""
-    name = registry.site_codename(app_label, codename)
-    cache = user.__dict__.setdefault("_ims_site_ids", {})
-    if name not in cache:
-        cache[name] = sorted(row["pk"] for row in site_ids_with_permission(user, app_label, codename))
-    return cache[name]
+    """The ids of the sites where ``user`` holds ``app_label.codename`` (read with the user's other permissions,
+    once per request): what ``restrict()`` filters on."""
+    return _grants(user).at_sites.get(registry.site_codename(app_label, codename), [])
 
 
 def site_permissions_held(user) -> frozenset[str]:
-    """The per-site codenames (``app__codename``) ``user`` holds at one site or more: one query, kept on the
-    user object for the request, so that navigation, cards and buttons ask the database once per page."""
+    """The per-site codenames (``app__codename``) ``user`` holds at one site or more (read with the user's other
+    permissions, once per request), so that navigation, cards and buttons ask the database once per page."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    held = getattr(user, "_ims_site_perms", None)
-    if held is None:
-        from .models import SiteGroupObjectPermission, SiteUserObjectPermission
-
-        ctype = _site_content_type()
-        user_model = user.__class__
-        user_groups = user_model.groups.through.objects.filter(**{user_model.groups.field.m2m_field_name(): user.pk})
-        via_groups = SiteGroupObjectPermission.objects.filter(
-            group_id__in=user_groups.values("group_id"), permission__content_type=ctype
-        ).values_list("permission__codename", flat=True)
-        via_user = SiteUserObjectPermission.objects.filter(user=user, permission__content_type=ctype).values_list(
-            "permission__codename", flat=True
-        )
-        held = frozenset(via_groups.union(via_user))
-        user._ims_site_perms = held
-    return held
+    return frozenset(_grants(user).at_sites)
 
 
 def user_can(user, action: str, obj: models.Model) -> bool:
@@ -110,7 +149,7 @@ def user_can_at_site(user, perm: str, site) -> bool:
     app_label, codename = perm.split(".", 1)
     if registry.site_codename(app_label, codename) not in site_permissions_held(user):
         return False
-    return site_ids_with_permission(user, app_label, codename).filter(pk=site.pk).exists()
+    return site.pk in site_id_list(user, app_label, codename)
 
 
 def user_sites(user, perm: str) -> models.QuerySet:
@@ -124,7 +163,7 @@ def user_sites(user, perm: str) -> models.QuerySet:
     app_label, codename = perm.split(".", 1)
     if registry.site_codename(app_label, codename) not in site_permissions_held(user):
         return Site.objects.none()
-    return Site.objects.filter(pk__in=site_ids_with_permission(user, app_label, codename))
+    return Site.objects.filter(pk__in=site_id_list(user, app_label, codename))
 
 
 def user_can_any_site(user, perm: str) -> bool:

@@ -29,6 +29,14 @@ TRAIL_PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "json")
 
 
+class AuditTrailPaginator(CappedCountPaginator):
+    """The trail counts exactly up to 1,000 events, then shows the planner's estimate: its rows are wide and a
+    site user's filter matches events spread over the whole table, so counting 10,000 of them reads as many
+    pages of the table as it has rows (120 ms at 6 M events, 12 ms for 1,000)."""
+
+    COUNT_CAP = 1_000
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -68,7 +76,7 @@ class AuditTrailView(ObjectListView):
             return self.export_json(queryset) if export == "json" else self.export_csv(queryset)
         table = self.table_class(queryset, request=request)
         per_page = _bounded_int(request.GET.get("per_page"), TRAIL_PER_PAGE, 1, MAX_PER_PAGE)
-        paginate = {"per_page": per_page, "paginator_class": CappedCountPaginator}
+        paginate = {"per_page": per_page, "paginator_class": AuditTrailPaginator}
         RequestConfig(request, paginate=paginate).configure(table)
         table.prepare(user=request.user)
         inspector_read_log(

@@ -56,9 +56,9 @@ def test_deactivated_user_sees_nothing(org):
 
 def test_restrict_is_one_query(org, django_assert_num_queries):
     qm_a = Person.objects.get(pk=org.qm_a.pk)
-    # The user's global permissions (1), the per-site permissions they hold anywhere (1) and the ids of the sites
-    # where they hold this one (1), cached on the user for the request; then one SELECT.
-    with django_assert_num_queries(4):
+    # Every permission the user holds, everywhere and per site with the ids of its sites, in one query cached on
+    # the user for the request; then one SELECT.
+    with django_assert_num_queries(2):
         list(Person.objects.restrict(qm_a, "view"))
     with django_assert_num_queries(1):
         list(Person.objects.restrict(qm_a, "view"))
