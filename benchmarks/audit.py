@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.imports import import_file
+from ims.audit.database import CAPTURE_OPERATIONS
 from ims.audit.registry import audited_models
 from ims.org.importer import org_import
 
@@ -26,7 +27,8 @@ def _timed_import(content: bytes, *, audit_on: bool) -> float:
             if not audit_on:
                 with connection.cursor() as cursor:
                     for entry in audited_models():
-                        cursor.execute(f"ALTER TABLE {entry.table} DISABLE TRIGGER ims_audit_capture")
+                        for name, _operation, _transition in CAPTURE_OPERATIONS:
+                            cursor.execute(f"ALTER TABLE {entry.table} DISABLE TRIGGER ims_audit_capture_{name}")
             started = time.perf_counter()
             org_import(actor=None, content=content, dry_run=False, source="benchmark")
             seconds = time.perf_counter() - started

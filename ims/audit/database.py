@@ -18,19 +18,31 @@ EVENT_TABLE = "audit_auditevent"
 EVENT_TABLE_LABEL = "audit.auditevent"
 SEAL_TABLE = "audit_auditseal"
 
+# The row hash over an event's fields. ``ims_audit_hash`` takes them one by one (the capture triggers hash a
+# statement's events before they exist as rows); ``ims_audit_row_hash`` hashes a stored event the same way.
 ROW_HASH_SQL = f"""
-CREATE OR REPLACE FUNCTION ims_audit_row_hash(e {EVENT_TABLE}) RETURNS text
+CREATE OR REPLACE FUNCTION ims_audit_hash(
+  p_id bigint, p_occurred_at timestamptz, p_table text, p_label text, p_pk text, p_action text, p_old jsonb,
+  p_new jsonb, p_changed text[], p_actor_id bigint, p_actor_label text, p_token_id bigint, p_channel text,
+  p_reason text, p_request_id text, p_client_ip inet, p_site_ids bigint[], p_txid bigint
+) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT encode(sha256(convert_to(concat_ws(chr(31),
-    e.id,
-    to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
-    e.table_name, e.model_label, e.object_pk, e.action,
-    coalesce(e.old::text, '-'), coalesce(e.new::text, '-'),
-    array_to_string(e.changed_fields, ','),
-    coalesce(e.actor_id::text, '-'), e.actor_label, coalesce(e.token_id::text, '-'),
-    e.channel, e.reason, e.request_id, coalesce(host(e.client_ip), '-'),
-    coalesce(array_to_string(e.site_ids, ','), '-'), e.txid
+    p_id,
+    to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+    p_table, p_label, p_pk, p_action,
+    coalesce(p_old::text, '-'), coalesce(p_new::text, '-'),
+    array_to_string(p_changed, ','),
+    coalesce(p_actor_id::text, '-'), p_actor_label, coalesce(p_token_id::text, '-'),
+    p_channel, p_reason, p_request_id, coalesce(host(p_client_ip), '-'),
+    coalesce(array_to_string(p_site_ids, ','), '-'), p_txid
   ), 'UTF8')), 'hex')
+$$;
+CREATE OR REPLACE FUNCTION ims_audit_row_hash(e {EVENT_TABLE}) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ims_audit_hash(e.id, e.occurred_at, e.table_name, e.model_label, e.object_pk, e.action, e.old, e.new,
+    e.changed_fields::text[], e.actor_id, e.actor_label, e.token_id, e.channel, e.reason, e.request_id,
+    e.client_ip, e.site_ids, e.txid)
 $$;
 """
 
@@ -132,44 +144,98 @@ END $$;
 """  # noqa: S608
 
 
+def _masked(expression: str, names: tuple[str, ...]) -> str:
+    """``expression`` (a row's values as jsonb) with each of ``names`` shown as ``***``."""
+    for name in names:
+        expression = (
+            f"CASE WHEN {expression} ? '{name}' THEN jsonb_set({expression}, '{{{name}}}', '\"***\"') "
+            f"ELSE {expression} END"
+        )
+    return expression
+
+
+CAPTURE_OPERATIONS = (("insert", "INSERT", "NEW TABLE AS new_rows"), ("update", "UPDATE",
+    "OLD TABLE AS old_rows NEW TABLE AS new_rows"), ("delete", "DELETE", "OLD TABLE AS old_rows"))  # fmt: skip
+
+
 def _capture_function_sql(entry: registry.AuditedModel) -> str:
+    """One event per changed row, written by one statement per statement that changed rows: the triggers see
+    the statement's rows as transition tables, so a bulk insert of 100,000 rows writes its events in one
+    INSERT … SELECT instead of 100,000 function calls. An update that changes only ignored columns writes
+    nothing; masked columns are stored as ``***``; the context (who, channel, reason) is read once."""
     table = entry.table
-    ignored = ", ".join(f"'{name}'" for name in entry.ignored) or "''"
+    pk = entry.model._meta.pk.column
+    ignored = "ARRAY[" + (", ".join(f"'{name}'" for name in entry.ignored) or "''") + "]::text[]"
     site_expr = entry.site_sql or "NULL::bigint[]"
-    mask_lines = "\n".join(
-        f"  IF old_j ? '{name}' THEN old_j := jsonb_set(old_j, '{{{name}}}', '\"***\"'); END IF;\n"
-        f"  IF new_j ? '{name}' THEN new_j := jsonb_set(new_j, '{{{name}}}', '\"***\"'); END IF;"
-        for name in entry.masked
+    columns = (
+        "id, occurred_at, table_name, model_label, object_pk, action, old, new, changed_fields, actor_id, "
+        "actor_label, token_id, channel, reason, request_id, client_ip, site_ids, txid, row_hash"
+    )
+    values = (
+        "e.id, e.at, TG_TABLE_NAME, '{label}', e.pk, e.act, e.old_j, e.new_j, e.changed, v_actor, v_label, v_token, "
+        "v_channel, v_reason, v_request, v_ip, e.sites, v_txid, ims_audit_hash(e.id, e.at, TG_TABLE_NAME, "
+        "'{label}', e.pk, e.act, e.old_j, e.new_j, e.changed, v_actor, v_label, v_token, v_channel, v_reason, "
+        "v_request, v_ip, e.sites, v_txid)"
+    ).format(label=entry.label)
+    # The events of one statement, numbered in the order of the rows' ids (``c`` is the changed rows).
+    write = (
+        f"INSERT INTO {EVENT_TABLE} ({columns})\n"
+        f"    SELECT {values}\n"
+        f"    FROM (SELECT nextval(v_sequence) AS id, clock_timestamp() AS at, c.*\n"
+        f"          FROM (SELECT * FROM ({{rows}}) AS s ORDER BY s.row_id) AS c) AS e;"
+    )
+    inserted = write.format(rows=(
+        f"SELECT r.{pk} AS row_id, r.{pk}::text AS pk, 'I'::text AS act, NULL::jsonb AS old_j, "
+        f"{_masked(f'(to_jsonb(r) - {ignored})', entry.masked)} AS new_j, '{{}}'::text[] AS changed, "
+        f"{site_expr} AS sites FROM new_rows AS r"
+    ))  # fmt: skip
+    deleted = write.format(rows=(
+        f"SELECT r.{pk} AS row_id, r.{pk}::text AS pk, 'D'::text AS act, "
+        f"{_masked(f'(to_jsonb(r) - {ignored})', entry.masked)} AS old_j, NULL::jsonb AS new_j, "
+        f"'{{}}'::text[] AS changed, {site_expr} AS sites FROM old_rows AS r"
+    ))  # fmt: skip
+    updated = write.format(rows=(
+        f"SELECT r.{pk} AS row_id, r.{pk}::text AS pk, 'U'::text AS act, {_masked('j.old_j', entry.masked)} AS old_j, "
+        f"{_masked('j.new_j', entry.masked)} AS new_j, d.changed, {site_expr} AS sites "
+        f"FROM new_rows AS r JOIN old_rows AS o ON o.{pk} = r.{pk} "
+        f"CROSS JOIN LATERAL (SELECT to_jsonb(o) - {ignored} AS old_j, to_jsonb(r) - {ignored} AS new_j) AS j "
+        f"CROSS JOIN LATERAL (SELECT coalesce(array_agg(k ORDER BY k), '{{}}')::text[] AS changed "
+        f"  FROM jsonb_object_keys(j.new_j) AS k WHERE j.new_j -> k IS DISTINCT FROM j.old_j -> k) AS d "
+        f"WHERE cardinality(d.changed) > 0"
+    ))  # fmt: skip
+    triggers = "\n".join(
+        f"DROP TRIGGER IF EXISTS ims_audit_capture_{name} ON {table};\n"
+        f"CREATE TRIGGER ims_audit_capture_{name} AFTER {operation} ON {table}\n"
+        f"  REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION ims_audit_capture_{table}();"
+        for name, operation, transition in CAPTURE_OPERATIONS
     )
     # Table and column names come from the model registry, never from input.
     return f"""
 CREATE OR REPLACE FUNCTION ims_audit_capture_{table}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-  r {table}%ROWTYPE;
-  old_j jsonb;
-  new_j jsonb;
-  changed text[] := '{{}}';
+  ctx jsonb := coalesce(nullif(current_setting('ims.audit_context', true), '')::jsonb, '{{}}'::jsonb);
+  v_actor bigint := nullif(ctx->>'actor_id', '')::bigint;
+  v_label text := coalesce(nullif(ctx->>'actor_label', ''), 'db:' || session_user);
+  v_token bigint := nullif(ctx->>'token_id', '')::bigint;
+  v_channel text := coalesce(nullif(ctx->>'channel', ''), 'database');
+  v_reason text := coalesce(ctx->>'reason', '');
+  v_request text := coalesce(ctx->>'request_id', '');
+  v_ip inet := nullif(ctx->>'client_ip', '')::inet;
+  v_txid bigint := pg_current_xact_id()::text::bigint;
+  v_sequence regclass := pg_get_serial_sequence('{EVENT_TABLE}', 'id')::regclass;
 BEGIN
-  IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
-  IF TG_OP <> 'INSERT' THEN old_j := to_jsonb(OLD) - ARRAY[{ignored}]::text[]; END IF;
-  IF TG_OP <> 'DELETE' THEN new_j := to_jsonb(NEW) - ARRAY[{ignored}]::text[]; END IF;
-  IF TG_OP = 'UPDATE' THEN
-    SELECT coalesce(array_agg(k ORDER BY k), '{{}}') INTO changed
-      FROM jsonb_object_keys(new_j) AS k WHERE new_j -> k IS DISTINCT FROM old_j -> k;
-    IF cardinality(changed) = 0 THEN RETURN NULL; END IF;
+  IF TG_OP = 'INSERT' THEN
+    {inserted}
+  ELSIF TG_OP = 'UPDATE' THEN
+    {updated}
+  ELSE
+    {deleted}
   END IF;
-{mask_lines}
-  PERFORM ims_audit_emit(
-    TG_TABLE_NAME, '{entry.label}', (to_jsonb(r) ->> 'id'), left(TG_OP, 1), old_j, new_j, changed,
-    {site_expr},
-    nullif(current_setting('ims.audit_context', true), '')::jsonb
-  );
   RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS ims_audit_capture ON {table};
-CREATE TRIGGER ims_audit_capture AFTER INSERT OR UPDATE OR DELETE ON {table}
-  FOR EACH ROW EXECUTE FUNCTION ims_audit_capture_{table}();
+{triggers}
 """  # noqa: S608
 
 
