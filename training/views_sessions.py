@@ -38,6 +38,7 @@ from ims.esign.views import client_ip
 from ims.org.filtersets import SearchFilterSet
 from ims.org.forms import UserFormMixin
 from ims.org.models import Person, Site
+from ims.web.lookups import SearchSelect
 from ims.web.tables import OPTIONAL, BaseTable
 from ims.web.templatetags.ims_ui import status_pill
 from ims.web.views import (
@@ -91,7 +92,9 @@ def may_view_roster(user, session: TrainingSession) -> bool:
 class TrainingSessionFilterSet(SearchFilterSet):
     search_fields = ("course__code", "course__title", "location", "trainer_name", "trainer__last_name")
     site = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), label=gettext_lazy("Site"))
-    course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), label=gettext_lazy("Course"))
+    course = django_filters.ModelChoiceFilter(
+        queryset=Course.objects.all(), label=gettext_lazy("Course"), widget=SearchSelect(lookup="courses")
+    )
     status = django_filters.MultipleChoiceFilter(choices=SessionStatus.choices, label=gettext_lazy("Status"))
     trainer = django_filters.NumberFilter(field_name="trainer_id", label=gettext_lazy("Trainer (id)"))
     starts_from = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=gettext_lazy("From"))

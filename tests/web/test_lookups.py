@@ -53,3 +53,19 @@ def test_lookups_need_a_sign_in_and_a_known_name(org, client, client_for):
 
 def options_in(html: str) -> list[str]:
     return [value for value in re.findall(r'<option value="([^"]*)"', html) if value]
+
+
+@pytest.mark.parametrize(
+    "url", ["training:assignment_list", "training:record_list", "training:matrix", "training:session_list"]
+)
+def test_course_filters_hold_only_the_current_choice(org, client_for, url):
+    """Hundreds of courses at scale: the course filter of each training list is a search field, never a select
+    with one option per course."""
+    from tests.training.factories import course_at
+
+    courses = [course_at(org.site_a) for _ in range(25)]
+    html = client_for(org.qm_a).get(reverse(url)).content.decode()
+    assert options(html, "course") == [""]
+    assert 'name="course__search"' in html and reverse("web:lookup", args=["courses"]) in html
+    chosen = client_for(org.qm_a).get(reverse(url), {"course": courses[3].pk}).content.decode()
+    assert options(chosen, "course") == ["", str(courses[3].pk)]
