@@ -88,17 +88,23 @@ def _latest_records(pairs_persons, course_ids) -> dict[tuple[int, int], tuple[da
     return latest
 
 
-_RECONCILE_CTES = """
-WITH required AS (
-    SELECT DISTINCT ON (m.person_id, q.course_id)
-           m.person_id, q.course_id, q.site_id, q.requirement_id, q.grace_days, q.recurrence_months
+# Who is required to take which course on %(on)s: each active requirement (a curriculum stands for its courses)
+# of an active course, joined to the current memberships it reaches (its site; its function, if any; its role,
+# or any role that does work). The one statement of the rule: the reconcile, the matrix's required set and the
+# compliance figures all read these rows (``q`` the requirement, ``m`` the membership), then narrow them.
+# ``requirement_filter`` narrows the requirements first (e.g. to some sites: the planner then starts from them).
+def required_memberships(requirement_filter: str = "") -> str:
+    return _REQUIRED_MEMBERSHIPS.replace("{requirement_filter}", requirement_filter)
+
+
+_REQUIRED_MEMBERSHIPS = """
     FROM (
         SELECT r.id AS requirement_id, r.site_id, r.function_id, r.role_id, r.grace_days, r.recurrence_months,
                COALESCE(r.course_id, cc.course_id) AS course_id
         FROM training_trainingrequirement r
         LEFT JOIN training_curriculum cu ON cu.id = r.curriculum_id
         LEFT JOIN training_curriculum_courses cc ON cc.curriculum_id = r.curriculum_id
-        WHERE r.is_active AND (r.curriculum_id IS NULL OR cu.is_active)
+        WHERE r.is_active AND (r.curriculum_id IS NULL OR cu.is_active) {requirement_filter}
     ) q
     JOIN training_course c ON c.id = q.course_id AND c.is_active
     JOIN org_membership m ON m.site_id = q.site_id
@@ -106,14 +112,20 @@ WITH required AS (
     JOIN org_person p ON p.id = m.person_id AND p.is_active
     WHERE m.valid_from <= %(on)s AND (m.valid_to IS NULL OR m.valid_to >= %(on)s)
       AND (q.function_id IS NULL OR q.function_id = m.function_id)
-      AND ((q.role_id IS NULL AND NOT ro.is_read_only) OR q.role_id = m.role_id)
+      AND ((q.role_id IS NULL AND NOT ro.is_read_only) OR q.role_id = m.role_id)"""
+
+_RECONCILE_CTES = (
+    """
+WITH required AS (
+    SELECT DISTINCT ON (m.person_id, q.course_id)
+           m.person_id, q.course_id, q.site_id, q.requirement_id, q.grace_days, q.recurrence_months"""
+    + required_memberships()
+    + """
       {required_filters}
     ORDER BY m.person_id, q.course_id, q.recurrence_months NULLS LAST, q.grace_days, q.requirement_id
 )"""
+)
 
-# What is required and not open becomes an assignment, for this reason:
-# never trained → membership; trained before the newest effective revision → document revision; the record expires
-# within the grace period → recurrence (due when it expires, or today).
 _CREATE_SQL = (  # only fixed filter fragments are formatted in; values are parameters
     _RECONCILE_CTES  # noqa: S608
     + """,

@@ -33,7 +33,7 @@ from django.utils import timezone
 from ims.access.permissions import user_sites
 from ims.org.models import Membership, Person, Site
 
-from .assignments import latest_revisions, required_rows
+from .assignments import latest_revisions, required_memberships, required_rows
 from .choices import AssignmentStatus, CellState
 from .models import (
     Assignment,
@@ -202,24 +202,12 @@ def state_counts(rows: list[tuple]) -> dict[str, int]:
 
 # --- Compliance ------------------------------------------------------------------------------------------------
 
-_COMPLIANCE_SQL = """
-WITH required AS (
-    SELECT r.site_id, r.function_id, r.role_id, COALESCE(r.course_id, cc.course_id) AS course_id
-    FROM training_trainingrequirement r
-    LEFT JOIN training_curriculum cu ON cu.id = r.curriculum_id
-    LEFT JOIN training_curriculum_courses cc ON cc.curriculum_id = r.curriculum_id
-    WHERE r.is_active AND (r.curriculum_id IS NULL OR cu.is_active) AND r.site_id = ANY(%(sites)s)
-),
-pairs AS (
-    SELECT DISTINCT ON (m.site_id, m.person_id, q.course_id) m.site_id, m.function_id, m.person_id, q.course_id
-    FROM required q
-    JOIN training_course c ON c.id = q.course_id AND c.is_active
-    JOIN org_membership m ON m.site_id = q.site_id
-    JOIN org_role ro ON ro.id = m.role_id
-    JOIN org_person p ON p.id = m.person_id AND p.is_active
-    WHERE m.valid_from <= %(on)s AND (m.valid_to IS NULL OR m.valid_to >= %(on)s)
-      AND (q.function_id IS NULL OR q.function_id = m.function_id)
-      AND ((q.role_id IS NULL AND NOT ro.is_read_only) OR q.role_id = m.role_id)
+_COMPLIANCE_SQL = (
+    """
+WITH pairs AS (
+    SELECT DISTINCT ON (m.site_id, m.person_id, q.course_id) m.site_id, m.function_id, m.person_id, q.course_id"""
+    + required_memberships("AND r.site_id = ANY(%(sites)s)")
+    + """
     ORDER BY m.site_id, m.person_id, q.course_id, m.function_id
 ),
 revisions AS (
@@ -255,6 +243,7 @@ SELECT site_id, function_id, course_id,
 FROM states
 GROUP BY site_id, function_id, course_id
 """
+)
 FIGURES = ("required", "current", "overdue", "due_soon")
 
 

@@ -22,7 +22,7 @@ from .factories import course_at, require
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("ISO9001-7.2")]
 
-LIVE_STATEMENT = "WITH required AS"
+LIVE_STATEMENT = "WITH pairs AS"  # the live computation (training.matrix._COMPLIANCE_SQL)
 
 
 def key(summary):
