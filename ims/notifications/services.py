@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,10 +65,16 @@ def _message_id(person, day: datetime.date) -> str:
     return f"<digest-{person.pk}-{day.isoformat()}@{domain}>"
 
 
+BATCH = 1000
+CLAIM_BATCH = 200
+
+
 def digests_write(*, on: datetime.date) -> int:
     """Write each person's digest of their notices not yet e-mailed into the outbox (one per person per day).
 
-    The digest row and the notices' ``emailed_on`` are committed together: nothing is sent here.
+    A thousand people at a time, each batch one transaction: their digest rows (one statement; a person whose
+    digest another run wrote meanwhile is skipped by the unique key) and the ``emailed_on`` of exactly the notices
+    of the digests written. Nothing is sent here.
     """
     pending: dict[int, list[Notice]] = defaultdict(list)
     for notice in (
@@ -79,56 +85,88 @@ def digests_write(*, on: datetime.date) -> int:
         .order_by("person_id", "category", "pk")
     ):
         pending[notice.person_id].append(notice)
+    people = list(pending)
     written = 0
-    for notices in pending.values():
+    for start in range(0, len(people), BATCH):
+        batch = {person_id: pending[person_id] for person_id in people[start : start + BATCH]}
+        with transaction.atomic():
+            created = _digests_insert(on, batch)
+            notice_ids = [notice.pk for person_id in created for notice in batch[person_id]]
+            Notice.objects.filter(pk__in=notice_ids).update(emailed_on=on)
+        written += len(created)
+    return written
+
+
+_DIGEST_INSERT_SQL = """
+INSERT INTO {table} (person_id, day, notice_count, status, recipient, subject, body, message_id, created_at)
+SELECT person_id, %(day)s, notice_count, %(status)s, recipient, subject, body, message_id, now()
+FROM unnest(%(people)s::bigint[], %(counts)s::integer[], %(recipients)s::text[], %(subjects)s::text[],
+            %(bodies)s::text[], %(message_ids)s::text[])
+     AS d(person_id, notice_count, recipient, subject, body, message_id)
+ON CONFLICT (person_id, day) DO NOTHING
+RETURNING person_id
+"""
+
+
+def _digests_insert(on: datetime.date, batch: dict[int, list[Notice]]) -> list[int]:
+    """Insert the digests of ``batch`` (person id → notices) in one statement; returns whose digest was written."""
+    columns: dict[str, list] = {
+        name: [] for name in ("people", "counts", "recipients", "subjects", "bodies", "message_ids")
+    }
+    for person_id, notices in batch.items():
         person = notices[0].person
         subject = (
             notices[0].subject
             if len(notices) == 1
             else _("IMS portal: %(n)s items need your attention") % {"n": sum(n.item_count or 1 for n in notices)}
         )
-        try:
-            with transaction.atomic():
-                Digest.objects.create(
-                    person=person,
-                    day=on,
-                    notice_count=len(notices),
-                    status=DigestStatus.TO_SEND,
-                    recipient=person.email,
-                    subject=subject[:255],
-                    body=_digest_text(person, notices),
-                    message_id=_message_id(person, on),
-                )
-                Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_on=on)
-        except IntegrityError:
-            continue  # another run wrote today's digest meanwhile
-        written += 1
-    return written
+        columns["people"].append(person_id)
+        columns["counts"].append(len(notices))
+        columns["recipients"].append(person.email)
+        columns["subjects"].append(subject[:255])
+        columns["bodies"].append(_digest_text(person, notices))
+        columns["message_ids"].append(_message_id(person, on))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DIGEST_INSERT_SQL.format(table=Digest._meta.db_table),
+            {"day": on, "status": DigestStatus.TO_SEND, **columns},
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def digests_deliver() -> int:
-    """Send every digest of the outbox: claim it, send it with its Message-ID, mark it sent. Returns how many."""
+    """Send every digest of the outbox: claim it, send it with its Message-ID, mark it sent. Returns how many.
+
+    The outbox is read once; its digests are claimed 200 at a time, each claim its own committed transaction that
+    skips rows another sender holds. Each digest is marked sent as soon as the mail server took it, so a sender
+    that dies re-sends (with the same Message-ID) only the one it was sending.
+    """
     stale = timezone.now() - datetime.timedelta(seconds=_claim_seconds())
     claimable = Q(status=DigestStatus.TO_SEND) | Q(status=DigestStatus.SENDING, claimed_at__lt=stale)
     sent = 0
     mail = get_connection()  # one connection to the mail server for the whole run, not one per person
-    for pk in Digest.objects.filter(claimable).order_by("pk").values_list("pk", flat=True):
-        # The claim is its own committed statement: a second sender skips the row, a dead one is taken over.
-        if not Digest.objects.filter(claimable, pk=pk).update(status=DigestStatus.SENDING, claimed_at=timezone.now()):
-            continue
-        digest = Digest.objects.get(pk=pk)
-        message = EmailMessage(
-            digest.subject, digest.body, None, [digest.recipient], connection=mail,
-            headers={"Message-ID": digest.message_id},
-        )  # fmt: skip
-        try:
-            message.send()
-        except Exception:  # noqa: BLE001 - the mail server refused or is down: leave it for the next run
-            Digest.objects.filter(pk=pk, status=DigestStatus.SENDING).update(status=DigestStatus.TO_SEND)
-            logger.warning("digest %s to person %s not sent; it stays in the outbox", pk, digest.person_id)
-            continue
-        Digest.objects.filter(pk=pk).update(status=DigestStatus.SENT, sent_at=timezone.now())
-        sent += 1
+    outbox = list(Digest.objects.filter(claimable).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(outbox), CLAIM_BATCH):
+        with transaction.atomic():
+            claimed = list(
+                Digest.objects.select_for_update(skip_locked=True)
+                .filter(claimable, pk__in=outbox[start : start + CLAIM_BATCH])
+                .values_list("pk", flat=True)
+            )
+            Digest.objects.filter(pk__in=claimed).update(status=DigestStatus.SENDING, claimed_at=timezone.now())
+        for digest in Digest.objects.filter(pk__in=claimed).order_by("pk"):
+            message = EmailMessage(
+                digest.subject, digest.body, None, [digest.recipient], connection=mail,
+                headers={"Message-ID": digest.message_id},
+            )  # fmt: skip
+            try:
+                message.send()
+            except Exception:  # noqa: BLE001 - the mail server refused or is down: leave it for the next run
+                Digest.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).update(status=DigestStatus.TO_SEND)
+                logger.warning("digest %s to person %s not sent; it stays in the outbox", digest.pk, digest.person_id)
+                continue
+            Digest.objects.filter(pk=digest.pk).update(status=DigestStatus.SENT, sent_at=timezone.now())
+            sent += 1
     return sent
 
 
