@@ -34,7 +34,7 @@ from ims.esign.models import Signature
 from ims.esign.services import db_now, signature_create
 from ims.notifications.models import Notice
 from ims.notifications.registry import notice_producer
-from ims.notifications.services import notices_create
+from ims.notifications.services import notices_create, notices_write
 
 from .models import Acknowledgement, AcknowledgementStatus, CancelReason, Distribution
 
@@ -290,6 +290,10 @@ def acknowledgement_sign(
 MAX_LINES = 15
 
 
+# What a notice line shows of a task (the version's text and attachment are not read for it).
+_LINE_FIELDS = ("person_id", "due_date", "version__number", "version__document__number", "version__document__title")
+
+
 def _lines(tasks: list[Acknowledgement], on: datetime.date, with_person: bool = False) -> str:
     lines = []
     for task in tasks[:MAX_LINES]:
@@ -315,7 +319,8 @@ def acknowledgement_notices(on: datetime.date) -> int:
         # One subquery: both conditions must hold for the same notice (a two-condition exclude() across a
         # multi-valued relation would not guarantee that).
         .exclude(Exists(Notice.objects.filter(person=OuterRef("person"), category="acknowledgements", day=on)))
-        .select_related("version__document", "person")
+        .select_related("version__document")
+        .only(*_LINE_FIELDS)
         .order_by("person_id", "due_date", "pk")
     )
     by_person: dict[int, list[Acknowledgement]] = defaultdict(list)
@@ -353,6 +358,7 @@ def acknowledgement_escalations(*, on: datetime.date) -> int:
             person__manager__is_active=True,
         )
         .select_related("version__document", "person")
+        .only(*_LINE_FIELDS, "person__manager_id", "person__first_name", "person__last_name", "person__username")
         .order_by("person__manager_id", "person__last_name", "due_date")
     )
     if not tasks:
@@ -360,28 +366,14 @@ def acknowledgement_escalations(*, on: datetime.date) -> int:
     by_manager: dict[int, list[Acknowledgement]] = defaultdict(list)
     for task in tasks:
         by_manager[task.person.manager_id].append(task)
-    url = reverse("policies:coverage")
-    written = 0
-    for manager_id, items in by_manager.items():
-        text = _lines(items, on, with_person=True)
-        notice, created = Notice.objects.get_or_create(
-            person_id=manager_id,
-            category="acknowledgement_escalation",
-            day=on,
-            defaults={
-                "subject": _("%(n)s overdue acknowledgement(s) in your team") % {"n": len(items)},
-                "body": text,
-                "url": url,
-                "item_count": len(items),
-            },
-        )
-        if not created:  # a later run the same day: add to the notice (sent in tomorrow's digest if today's went)
-            notice.body = f"{notice.body}\n{text}"
-            notice.item_count += len(items)
-            notice.subject = _("%(n)s overdue acknowledgement(s) in your team") % {"n": notice.item_count}
-            notice.emailed_on = None  # today's digest went already: it goes out again with the additions
-            notice.save(update_fields=["body", "item_count", "subject", "emailed_on"])
-        written += 1
+    messages = {manager: (_lines(items, on, with_person=True), len(items)) for manager, items in by_manager.items()}
+    written = notices_write(
+        category="acknowledgement_escalation",
+        on=on,
+        messages=messages,
+        subject=_("%(n)s overdue acknowledgement(s) in your team"),
+        url=reverse("policies:coverage"),
+    )
     with audit_context(reason=_("Overdue by %(n)s days: escalated to the manager") % {"n": days}):
         Acknowledgement._base_manager.filter(pk__in=[t.pk for t in tasks]).update(escalated_at=db_now())
     return written

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from ims.audit.context import audit_context
 from ims.esign.services import db_now
-from ims.notifications.models import Notice
 from ims.notifications.registry import notice_producer
+from ims.notifications.services import notices_write
 from ims.org.choices import RoleCode
 from ims.org.models import Membership
 
@@ -83,40 +83,6 @@ def _lines(items: list[Assignment], on: datetime.date, with_person: bool = False
     return "\n".join(lines)
 
 
-def _notices_write(category: str, on: datetime.date, messages: dict[int, tuple[str, int]], url: str) -> int:
-    """One notice per person for the day; a person who has one already (an earlier run) gets the lines added.
-
-    ``messages``: person id → (body, number of items). Two queries, plus one update per notice that existed.
-    """
-    if not messages:
-        return 0
-    existing = {n.person_id: n for n in Notice.objects.filter(person_id__in=list(messages), category=category, day=on)}
-    subject = _subject(category)
-    new = [
-        Notice(
-            person_id=person_id,
-            category=category,
-            day=on,
-            subject=subject % {"n": count},
-            body=body,
-            url=url,
-            item_count=count,
-        )
-        for person_id, (body, count) in messages.items()
-        if person_id not in existing
-    ]
-    Notice.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
-    for person_id, notice in existing.items():  # a later run the same day: added (in tomorrow's digest if sent)
-        body, count = messages[person_id]
-        notice.body = f"{notice.body}\n{body}"
-        notice.item_count += count
-        notice.subject = subject % {"n": notice.item_count}
-        notice.emailed_on = None
-        notice.read_at = None
-        notice.save(update_fields=["body", "item_count", "subject", "emailed_on", "read_at"])
-    return len(messages)
-
-
 def _subject(category: str) -> str:
     if category == ESCALATION_CATEGORY:
         return _("%(n)s overdue training(s) to follow up")
@@ -141,7 +107,10 @@ def training_reminders(*, on: datetime.date) -> int:
         by_person[assignment.person_id].append(assignment)
         by_step[_step_of(assignment.due_date, on, steps)].append(assignment.pk)
     messages = {person: (_lines(items, on), len(items)) for person, items in by_person.items()}
-    written = _notices_write(REMINDER_CATEGORY, on, messages, reverse("training:my_training"))
+    written = notices_write(
+        category=REMINDER_CATEGORY, on=on, messages=messages, subject=_subject(REMINDER_CATEGORY),
+        url=reverse("training:my_training"),
+    )  # fmt: skip
     with audit_context(reason=_("Training reminder sent")):
         for step, pks in by_step.items():
             for start in range(0, len(pks), BATCH):
@@ -194,7 +163,10 @@ def training_escalations(*, on: datetime.date) -> int:
             by_recipient[recipient].append(assignment)
         escalated.append(assignment.pk)
     messages = {person: (_lines(items, on, with_person=True), len(items)) for person, items in by_recipient.items()}
-    written = _notices_write(ESCALATION_CATEGORY, on, messages, reverse("training:compliance"))
+    written = notices_write(
+        category=ESCALATION_CATEGORY, on=on, messages=messages, subject=_subject(ESCALATION_CATEGORY),
+        url=reverse("training:compliance"),
+    )  # fmt: skip
     if escalated:
         reason = _("Overdue by %(n)s days: escalated to the manager and the quality manager") % {"n": days}
         with audit_context(reason=reason):

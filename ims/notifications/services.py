@@ -31,6 +31,43 @@ def notices_create(notices: list[Notice]) -> int:
     return len(created)
 
 
+def notices_write(
+    *, category: str, on: datetime.date, messages: dict[int, tuple[str, int]], subject: str, url: str
+) -> int:
+    """One notice per person for the day in ``category``; a person who has one already (an earlier run the same
+    day) gets the new lines added, and it is e-mailed again (in the next digest) and unread again.
+
+    ``messages``: person id → (body, number of items); ``subject`` has ``%(n)s`` for the number of items.
+    Two statements, plus one update per notice that existed.
+    """
+    if not messages:
+        return 0
+    existing = {n.person_id: n for n in Notice.objects.filter(person_id__in=list(messages), category=category, day=on)}
+    new = [
+        Notice(
+            person_id=person_id,
+            category=category,
+            day=on,
+            subject=subject % {"n": count},
+            body=body,
+            url=url,
+            item_count=count,
+        )
+        for person_id, (body, count) in messages.items()
+        if person_id not in existing
+    ]
+    Notice.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    for person_id, notice in existing.items():
+        body, count = messages[person_id]
+        notice.body = f"{notice.body}\n{body}"
+        notice.item_count += count
+        notice.subject = subject % {"n": notice.item_count}
+        notice.emailed_on = None
+        notice.read_at = None
+        notice.save(update_fields=["body", "item_count", "subject", "emailed_on", "read_at"])
+    return len(messages)
+
+
 def notice_mark_read(*, person, notice: Notice) -> Notice:
     if notice.person_id != person.pk:
         raise PermissionError("not your notice")
