@@ -202,10 +202,9 @@ def state_counts(rows: list[tuple]) -> dict[str, int]:
 
 # --- Compliance ------------------------------------------------------------------------------------------------
 
-_COMPLIANCE_SQL = (
-    """
-WITH pairs AS (
-    SELECT DISTINCT ON (m.site_id, m.person_id, q.course_id) m.site_id, m.function_id, m.person_id, q.course_id"""
+_COMPLIANCE_SQL = (  # fixed fragments only; values are parameters
+    "\nWITH pairs AS (\n    SELECT DISTINCT ON (m.site_id, m.person_id, q.course_id) "  # noqa: S608
+    "m.site_id, m.function_id, m.person_id, q.course_id"
     + required_memberships("AND r.site_id = ANY(%(sites)s)")
     + """
     ORDER BY m.site_id, m.person_id, q.course_id, m.function_id

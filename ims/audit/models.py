@@ -70,7 +70,12 @@ class AuditEvent(models.Model):
     new = models.JSONField(_("new values"), null=True, blank=True)
     changed_fields = ArrayField(models.CharField(max_length=63), default=list, blank=True)
     actor = models.ForeignKey(
-        "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, blank=True,
+        "org.Person",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
         related_name="+",
     )  # indexed with the id (``audit_event_actor_idx``)
     actor_label = models.CharField(_("who"), max_length=150)
