@@ -10,6 +10,8 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from ims.audit.context import audit_context
@@ -164,3 +166,28 @@ def test_an_admin_change_is_recorded_with_its_reason_and_the_admin_channel(org, 
     event = events_for(org.site_b).filter(action="U").get()
     assert event.channel == "admin" and event.reason == "Site renamed by the board"
     assert event.actor_id == admin_user.pk and event.client_ip == "127.0.0.1"
+
+
+def test_one_statement_over_many_rows_writes_one_event_per_changed_row_in_row_order(db):
+    """The capture runs once per statement over its rows (transition tables): each changed row still gets its
+    own event with its own values, rows the statement left as they were get none, the events follow the rows'
+    ids, and each event's hash is the one the integrity check recomputes."""
+    sites = Site.objects.bulk_create(
+        [Site(code=f"S{i}", name=f"Site {i}", country="FR", timezone="Europe/Paris") for i in range(6)]
+    )
+    Site.objects.filter(pk=sites[0].pk).update(name="Renamed")  # its next update changes nothing
+    with audit_context(channel="task", actor_label="task:rename", reason="one statement"):
+        Site.objects.filter(pk__in=[s.pk for s in sites]).update(
+            name=Case(When(pk=sites[0].pk, then=Value("Renamed")), default=Concat(F("name"), Value(" (FR)")))
+        )
+    events = list(AuditEvent.objects.filter(model_label="org.site", action="U", reason="one statement").order_by("id"))
+    assert [e.object_pk for e in events] == [str(s.pk) for s in sites[1:]]
+    assert [(e.old["name"], e.new["name"]) for e in events] == [(f"Site {i}", f"Site {i} (FR)") for i in range(1, 6)]
+    assert all(e.changed_fields == ["name"] and e.site_ids == [int(e.object_pk)] for e in events)
+    assert len({e.txid for e in events}) == 1 and {e.actor_label for e in events} == {"task:rename"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM audit_auditevent e WHERE e.id = ANY(%s) AND e.row_hash = ims_audit_row_hash(e)",
+            [[e.pk for e in events]],
+        )
+        assert cursor.fetchone()[0] == len(events)
