@@ -122,9 +122,14 @@ def _commands() -> dict[str, list[str]]:
 
 
 def _prepare_steps() -> list[tuple[str, list[str], dict[str, str]]]:
-    """Migrations (as the owner role) and the demo seed (as the runtime role), before anything serves."""
+    """Migrations (as the owner role), the standards library and the demo seed (as the runtime role), before
+    anything serves."""
     python = sys.executable
-    steps = [("migrate", [python, "manage.py", "migrate", "--noinput", "-v", "0"], {"IMS_DB_CONNECT_AS": "owner"})]
+    steps = [
+        ("migrate", [python, "manage.py", "migrate", "--noinput", "-v", "0"], {"IMS_DB_CONNECT_AS": "owner"}),
+        # The standards and regulations library is reference data, loaded (idempotently) with or without the demo.
+        ("load_standards", [python, "manage.py", "load_standards"], {}),
+    ]
     if os.environ.get("IMS_SEED", "1") != "0":  # IMS_SEED=0: an empty organisation (the restart drills use it)
         steps.append(("seed_demo", [python, "manage.py", "seed_demo", "--no-logins"], {}))
     return steps
