@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include("ims.documents.urls")),
     path("inbox/", include("ims.notifications.urls")),
     path("policies/", include("policies.urls")),
+    path("processes/", include("processes.urls")),
     path("training/", include("training.urls")),
     path("api/v1/", include("ims.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

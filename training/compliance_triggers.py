@@ -95,6 +95,9 @@ MARKS = [
 ]
 
 
+REPLAN_ROWS = 50
+
+
 def _name(table: str, event: str) -> str:
     return f"training_cp_{table}_{event.lower()}"
 
@@ -106,10 +109,18 @@ def _create(table: str, event: str, select: str) -> str:
         "UPDATE": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
         "DELETE": "OLD TABLE AS old_rows",
     }[event]
+    statement = f"INSERT INTO {PENDING} (site_id, person_id) {select}"
+    if event == "UPDATE":
+        # An update pairs old and new rows: a statement over many rows is planned for its own rows (the plan
+        # cached from a single-row update would pair them by a nested loop: quadratic at thousands of rows).
+        statement = (
+            f"IF (SELECT count(*) FROM new_rows) > {REPLAN_ROWS} THEN EXECUTE $note${statement}$note$; "  # noqa: S608
+            f"ELSE {statement}; END IF"
+        )
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO {PENDING} (site_id, person_id) {select};
+  {statement};
   RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS {name} ON {table};

@@ -158,6 +158,23 @@ CAPTURE_OPERATIONS = (("insert", "INSERT", "NEW TABLE AS new_rows"), ("update", 
     "OLD TABLE AS old_rows NEW TABLE AS new_rows"), ("delete", "DELETE", "OLD TABLE AS old_rows"))  # fmt: skip
 
 
+# The values a capture statement reads from the trigger function, passed as $1… to its dynamic (replanned) form.
+_DYNAMIC_VARIABLES = (
+    "TG_TABLE_NAME", "v_actor", "v_label", "v_token", "v_channel", "v_reason", "v_request", "v_ip", "v_txid",
+    "v_sequence",
+)  # fmt: skip
+REPLAN_ROWS = 50
+
+
+def _dynamic(statement: str) -> str:
+    """``statement`` as a dollar-quoted string for EXECUTE, its variables as parameters ($1 … in that order)."""
+    import re
+
+    for number, name in enumerate(_DYNAMIC_VARIABLES, start=1):
+        statement = re.sub(rf"\b{name}\b", f"${number}", statement)
+    return "$capture$" + statement.rstrip().rstrip(";") + "$capture$"
+
+
 def _capture_function_sql(entry: registry.AuditedModel) -> str:
     """One event per changed row, written by one statement per statement that changed rows: the triggers see
     the statement's rows as transition tables, so a bulk insert of 100,000 rows writes its events in one
@@ -215,7 +232,7 @@ def _capture_function_sql(entry: registry.AuditedModel) -> str:
     # Table and column names come from the model registry, never from input.
     return f"""
 CREATE OR REPLACE FUNCTION ims_audit_capture_{table}() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   ctx jsonb := coalesce(nullif(current_setting('ims.audit_context', true), '')::jsonb, '{{}}'::jsonb);
   v_actor bigint := nullif(ctx->>'actor_id', '')::bigint;
@@ -231,7 +248,13 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     {inserted}
   ELSIF TG_OP = 'UPDATE' THEN
-    {updated}
+    -- A statement over many rows is planned for its own rows (a plan cached from single-row updates would pair
+    -- the old and new rows by a nested loop: quadratic); a single row keeps the cached plan.
+    IF (SELECT count(*) FROM new_rows) > {REPLAN_ROWS} THEN
+      EXECUTE {_dynamic(updated)} USING {", ".join(_DYNAMIC_VARIABLES)};
+    ELSE
+      {updated}
+    END IF;
   ELSE
     {deleted}
   END IF;

@@ -52,7 +52,16 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Responsibilities (RACI)", "policies:raci_matrix", "grid-3x3", "policies.view_responsibility"),
         ),
     ),
-    NavSection("Processes & gaps", "2", "diagram-3", (NavItem("Process maps", "processes:process_list", "diagram-3"),)),
+    NavSection(
+        "Processes & gaps",
+        "2",
+        "diagram-3",
+        (
+            NavItem("Standards library", "processes:standard_list", "journal-bookmark"),
+            NavItem("Clauses", "processes:clause_list", "list-nested"),
+            NavItem("Process maps", "processes:process_list", "diagram-3"),
+        ),
+    ),
     NavSection("IMS framework", "3", "book", (NavItem("IMS manual", "manual:manual_detail", "book"),)),
     NavSection(
         "Training",

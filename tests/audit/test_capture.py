@@ -15,6 +15,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from ims.audit.context import audit_context
+from ims.audit.database import REPLAN_ROWS
 from ims.audit.models import AuditEvent
 from ims.org import services
 from ims.org.models import Function, Person, Site
@@ -168,12 +169,14 @@ def test_an_admin_change_is_recorded_with_its_reason_and_the_admin_channel(org, 
     assert event.actor_id == admin_user.pk and event.client_ip == "127.0.0.1"
 
 
-def test_one_statement_over_many_rows_writes_one_event_per_changed_row_in_row_order(db):
+@pytest.mark.parametrize("rows", [6, REPLAN_ROWS + 10])
+def test_one_statement_over_many_rows_writes_one_event_per_changed_row_in_row_order(db, rows):
     """The capture runs once per statement over its rows (transition tables): each changed row still gets its
     own event with its own values, rows the statement left as they were get none, the events follow the rows'
-    ids, and each event's hash is the one the integrity check recomputes."""
+    ids, and each event's hash is the one the integrity check recomputes. Past ``REPLAN_ROWS`` rows an update
+    is planned for its own rows (dynamic SQL): the same events."""
     sites = Site.objects.bulk_create(
-        [Site(code=f"S{i}", name=f"Site {i}", country="FR", timezone="Europe/Paris") for i in range(6)]
+        [Site(code=f"S{i}", name=f"Site {i}", country="FR", timezone="Europe/Paris") for i in range(rows)]
     )
     Site.objects.filter(pk=sites[0].pk).update(name="Renamed")  # its next update changes nothing
     with audit_context(channel="task", actor_label="task:rename", reason="one statement"):
@@ -182,7 +185,7 @@ def test_one_statement_over_many_rows_writes_one_event_per_changed_row_in_row_or
         )
     events = list(AuditEvent.objects.filter(model_label="org.site", action="U", reason="one statement").order_by("id"))
     assert [e.object_pk for e in events] == [str(s.pk) for s in sites[1:]]
-    assert [(e.old["name"], e.new["name"]) for e in events] == [(f"Site {i}", f"Site {i} (FR)") for i in range(1, 6)]
+    assert [(e.old["name"], e.new["name"]) for e in events] == [(f"Site {i}", f"Site {i} (FR)") for i in range(1, rows)]
     assert all(e.changed_fields == ["name"] and e.site_ids == [int(e.object_pk)] for e in events)
     assert len({e.txid for e in events}) == 1 and {e.actor_label for e in events} == {"task:rename"}
     with connection.cursor() as cursor:

@@ -196,3 +196,28 @@ def test_the_compliance_page_is_exact_and_says_as_of_when(org, required, client_
     Person.objects.filter(pk=org.emp_a.pk).update(is_active=False)
     again = client_for(org.qm_a).get(reverse("training:compliance"))
     assert again.context["totals"]["required"] == 0  # the change shows at once, before any refresh
+
+
+def test_an_update_of_many_rows_is_noted_like_one_of_a_single_row(org, required):
+    """Past ``REPLAN_ROWS`` rows the noting statement is planned for the statement's own rows (dynamic SQL):
+    the same notes, after single-row updates have cached the other plan in this session."""
+    from training.compliance_triggers import REPLAN_ROWS
+    from training.models import Assignment
+
+    for number in range(REPLAN_ROWS + 5):
+        manual_assignment_of(org, course_at(org.site_a, code=f"FIG-BULK-{number:03d}"))
+    matrix.compliance_figures_refresh()
+    opened = Assignment._base_manager.filter(site=org.site_a, status="open")
+    for assignment in opened[:3]:  # single-row updates first
+        Assignment._base_manager.filter(pk=assignment.pk).update(due_date=assignment.due_date)
+    matrix.compliance_figures_refresh()
+    assert opened.count() > REPLAN_ROWS
+    opened.update(due_date=timezone.localdate() - datetime.timedelta(days=3))
+    assert matrix.compliance_stale_sites(site_ids=sites(org)) == {org.site_a.pk}
+    assert key(summary(sites(org))) == live(sites(org))
+
+
+def manual_assignment_of(org, course):
+    services.assignment_create_manual(
+        actor=None, person=org.emp_a, course=course, site=org.site_a, due_date=timezone.localdate()
+    )
