@@ -316,9 +316,9 @@ def acknowledgement_notices(on: datetime.date) -> int:
     """One notice per person with open tasks (a digest item), one per manager with newly escalated tasks."""
     open_tasks = (
         Acknowledgement._base_manager.filter(status=AcknowledgementStatus.OPEN, person__is_active=True)
-        # One subquery: both conditions must hold for the same notice (a two-condition exclude() across a
-        # multi-valued relation would not guarantee that).
-        .exclude(Exists(Notice.objects.filter(person=OuterRef("person"), category="acknowledgements", day=on)))
+        # People with today's notice already: one subquery, checked as a hashed list (NOT IN) whatever the planner
+        # believes of notices written moments ago (as an anti-join it thought small: 11 s for 21,000 people).
+        .exclude(person_id__in=Notice.objects.filter(category="acknowledgements", day=on).values("person_id"))
         .select_related("version__document")
         .only(*_LINE_FIELDS)
         .order_by("person_id", "due_date", "pk")
