@@ -126,7 +126,7 @@ WITH required AS (
 )"""
 )
 
-_CREATE_SQL = (  # only fixed filter fragments are formatted in; values are parameters
+_RECONCILE_SQL = (  # only fixed filter fragments are formatted in; values are parameters
     _RECONCILE_CTES  # noqa: S608
     + """,
 revisions AS (
@@ -169,21 +169,20 @@ created AS (
     FROM decided WHERE reason IS NOT NULL
     ORDER BY person_id, course_id
     RETURNING reason
+),
+-- Open automatic assignments nobody requires any more are cancelled, the reason kept on the row (manual and CAPA
+-- ones stay). Disjoint from what is created (those pairs have no open assignment), so one statement does both.
+cancelled AS (
+    UPDATE training_assignment a
+    SET status = 'cancelled', cancelled_at = clock_timestamp(), cancel_reason = %(why)s, cancel_note = %(note)s,
+        updated_at = clock_timestamp()
+    WHERE a.status = 'open' AND a.reason = ANY(%(automatic)s)
+      {open_filters}
+      AND NOT EXISTS (SELECT 1 FROM required q WHERE q.person_id = a.person_id AND q.course_id = a.course_id)
+    RETURNING 'cancelled'::text AS reason
 )
 SELECT reason, COUNT(*) FROM created GROUP BY reason
-"""
-)
-
-# Open automatic assignments nobody requires any more are cancelled, the reason kept (manual and CAPA ones stay).
-_CANCEL_SQL = (
-    _RECONCILE_CTES  # noqa: S608
-    + """
-UPDATE training_assignment a
-SET status = 'cancelled', cancelled_at = clock_timestamp(), cancel_reason = %(why)s, cancel_note = %(note)s,
-    updated_at = clock_timestamp()
-WHERE a.status = 'open' AND a.reason = ANY(%(automatic)s)
-  {open_filters}
-  AND NOT EXISTS (SELECT 1 FROM required q WHERE q.person_id = a.person_id AND q.course_id = a.course_id)
+UNION ALL SELECT reason, COUNT(*) FROM cancelled GROUP BY reason
 """
 )
 
@@ -192,8 +191,8 @@ WHERE a.status = 'open' AND a.reason = ANY(%(automatic)s)
 def assignments_reconcile(*, on: datetime.date | None = None, person_ids=None, course_ids=None) -> dict[str, int]:
     """Bring the automatic assignments of the given people and/or courses (None: all) in line with what is required.
 
-    Two set-based statements whatever the number of people: one creates what is missing, one cancels what is no
-    longer required."""
+    One set-based statement whatever the number of people: it creates what is missing (the row says why:
+    joined, document revised, recurrence) and cancels what is no longer required (the row says so)."""
     on = on or timezone.localdate()
     required_filters, open_filters = [], []
     params: dict = {"on": on}
@@ -205,20 +204,20 @@ def assignments_reconcile(*, on: datetime.date | None = None, person_ids=None, c
         params["courses"] = sorted(course_ids)
         required_filters.append("AND q.course_id = ANY(%(courses)s)")
         open_filters.append("AND a.course_id = ANY(%(courses)s)")
-    ctes = {"required_filters": "\n      ".join(required_filters)}
+    sql = _RECONCILE_SQL.format(
+        required_filters="\n      ".join(required_filters), open_filters="\n      ".join(open_filters)
+    )
+    note = _("No requirement asks for this course for the person's current roles on %(d)s.") % {"d": on.isoformat()}
+    params.update(why=CancelReason.LEFT_SCOPE, note=note, automatic=list(AUTOMATIC))
     counts: dict[str, int] = defaultdict(int)
-    with connection.cursor() as cursor:
-        with audit_context(reason=_("Training required by a training requirement")):
-            cursor.execute(_CREATE_SQL.format(**ctes), params)
-            for reason, number in cursor.fetchall():
-                counts[reason] += number
-        note = _("No requirement asks for this course for the person's current roles on %(d)s.") % {"d": on.isoformat()}
-        with audit_context(reason=_("No longer required")):
-            cursor.execute(
-                _CANCEL_SQL.format(**ctes, open_filters="\n  ".join(open_filters)),
-                {**params, "why": CancelReason.LEFT_SCOPE, "note": note, "automatic": list(AUTOMATIC)},
-            )
-            cancelled = cursor.rowcount
+    with (
+        connection.cursor() as cursor,
+        audit_context(reason=_("Training assignments brought in line with the requirements")),
+    ):
+        cursor.execute(sql, params)
+        for reason, number in cursor.fetchall():
+            counts[reason] += number
+    cancelled = counts.pop("cancelled", 0)
     return {"created": sum(counts.values()), "cancelled": cancelled, **dict(counts)}
 
 
