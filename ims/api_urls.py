@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("ims.esign.api.urls")),
     path("", include("ims.documents.api.urls")),
     path("", include("policies.api.urls")),
+    path("processes/", include("processes.api.urls")),
     path("training/", include("training.api.urls")),
     path("", include(router.urls)),
 ]

@@ -48,3 +48,18 @@ def test_the_clause_list_asks_the_same_number_of_queries_for_ten_or_a_hundred_cl
 def test_the_navigation_opens_step_two_with_the_library(org, library, client_for):
     html = client_for(org.emp_a).get(reverse("web:dashboard")).content.decode()
     assert reverse("processes:standard_list") in html
+
+
+def test_the_library_is_read_through_the_api_and_cannot_be_changed_there(org, library, client_for):
+    client = client_for(org.emp_b)
+    standards = client.get("/api/v1/processes/standards/", {"kind": "regulation"}).json()
+    assert {row["code"] for row in standards["results"]} == {"21 CFR Part 11", "21 CFR Part 211", "21 CFR Part 820",
+                                                              "EU GMP Part I"}  # fmt: skip
+    part11 = next(row for row in standards["results"] if row["code"] == "21 CFR Part 11")
+    clauses = client.get("/api/v1/processes/clauses/", {"standard": part11["id"], "q": "11.10"}).json()["results"]
+    audit_trail = next(row for row in clauses if row["number"] == "11.10(e)")
+    mappings = client.get("/api/v1/processes/clause-mappings/", {"clause": audit_trail["id"]}).json()["results"]
+    assert mappings and all(audit_trail["id"] in (m["source"], m["target"]) for m in mappings)
+    assert client.post("/api/v1/processes/standards/", {"code": "X"}).status_code == 405
+    assert client.patch(f"/api/v1/processes/clauses/{audit_trail['id']}/", {"title": "x"}).status_code == 405
+    assert client.delete(f"/api/v1/processes/standards/{part11['id']}/").status_code == 405

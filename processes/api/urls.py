@@ -1,0 +1,12 @@
+"""API routes of step 2 (``/api/v1/processes/…``; URL names ``processes-standard-list``, …)."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import ClauseMappingViewSet, ClauseViewSet, StandardViewSet
+
+router = SimpleRouter()
+router.register("standards", StandardViewSet, basename="processes-standard")
+router.register("clauses", ClauseViewSet, basename="processes-clause")
+router.register("clause-mappings", ClauseMappingViewSet, basename="processes-clausemapping")
+
+urlpatterns = router.urls
