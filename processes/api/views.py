@@ -33,9 +33,7 @@ class ClauseMappingSerializer(serializers.ModelSerializer):
 
 
 class ClauseMappingFilterSet(django_filters.FilterSet):
-    standard = django_filters.ModelChoiceFilter(
-        queryset=Standard.objects.all(), method="filter_standard", label="Standard (either side)"
-    )
+    standard = django_filters.NumberFilter(method="filter_standard", label="Standard id (either side)")
     clause = django_filters.NumberFilter(method="filter_clause", label="Clause id (either side)")
     relation = django_filters.MultipleChoiceFilter(choices=MappingRelation.choices)
 
@@ -44,7 +42,9 @@ class ClauseMappingFilterSet(django_filters.FilterSet):
         fields = ["standard", "clause", "relation", "is_active"]
 
     def filter_standard(self, queryset, name, value):
-        return queryset.filter(source__standard=value) | queryset.filter(target__standard=value) if value else queryset
+        if value is None:
+            return queryset
+        return queryset.filter(source__standard_id=value) | queryset.filter(target__standard_id=value)
 
     def filter_clause(self, queryset, name, value):
         return queryset.filter(source_id=value) | queryset.filter(target_id=value) if value is not None else queryset
