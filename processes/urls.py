@@ -1,12 +1,7 @@
-"""Pages of step 2: processes and gap analysis."""
+"""Pages of step 2 (``/processes/…``): the standards library, the process register and maps, gap analysis."""
 
-from django.urls import path
-
-from . import views
+from . import urls_gaps, urls_library, urls_maps, urls_register
 
 app_name = "processes"
 
-urlpatterns = [
-    path("standards/", views.StandardListView.as_view(), name="standard_list"),
-    path("clauses/", views.ClauseListView.as_view(), name="clause_list"),
-]
+urlpatterns = urls_library.urlpatterns + urls_register.urlpatterns + urls_maps.urlpatterns + urls_gaps.urlpatterns

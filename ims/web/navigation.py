@@ -59,7 +59,12 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem("Standards library", "processes:standard_list", "journal-bookmark"),
             NavItem("Clauses", "processes:clause_list", "list-nested"),
-            NavItem("Process maps", "processes:process_list", "diagram-3"),
+            NavItem("Overlap & redundancy", "processes:overlap", "intersect"),
+            NavItem("Processes", "processes:process_list", "diagram-3"),
+            NavItem("Process landscape", "processes:landscape", "bounding-box"),
+            NavItem("Gap assessments", "processes:assessment_list", "clipboard-data"),
+            NavItem("Gap heatmap", "processes:heatmap", "grid-3x3-gap"),
+            NavItem("Applicability", "processes:statement_list", "check2-all"),
         ),
     ),
     NavSection("IMS framework", "3", "book", (NavItem("IMS manual", "manual:manual_detail", "book"),)),

@@ -2,11 +2,15 @@
 
 from rest_framework.routers import SimpleRouter
 
+from . import gaps, maps, register
 from .views import ClauseMappingViewSet, ClauseViewSet, StandardViewSet
 
 router = SimpleRouter()
 router.register("standards", StandardViewSet, basename="processes-standard")
 router.register("clauses", ClauseViewSet, basename="processes-clause")
 router.register("clause-mappings", ClauseMappingViewSet, basename="processes-clausemapping")
+register.routes(router)
+maps.routes(router)
+gaps.routes(router)
 
 urlpatterns = router.urls

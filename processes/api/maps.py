@@ -1,0 +1,5 @@
+"""API of step 2: maps."""
+
+
+def routes(router) -> None:
+    """Register this part's viewsets on the app's router."""

@@ -1,0 +1,3 @@
+"""Pages of process maps (BPMN modeler, viewer, import and export)."""
+
+urlpatterns: list = []

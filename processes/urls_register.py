@@ -1,0 +1,3 @@
+"""Pages of the process register and the process landscape."""
+
+urlpatterns: list = []
