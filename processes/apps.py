@@ -1,6 +1,14 @@
+"""Step 2 — standards library, process register and maps, gap assessments."""
+
 from django.apps import AppConfig
 
 
 class ProcessesConfig(AppConfig):
     name = "processes"
     verbose_name = "Processes and gap analysis"
+
+    def demo_seed(self) -> str:
+        """Called by ``manage.py seed_demo``."""
+        from .demo import processes_demo_seed
+
+        return processes_demo_seed()

@@ -1,0 +1,6 @@
+"""Demo records of step 2: gaps part (called by ``processes.demo``)."""
+
+
+def seed() -> str:
+    """Idempotent; returns a short summary of what was created."""
+    return ""
