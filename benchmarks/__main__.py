@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
-SECTIONS = ("pages", "api", "web", "imports", "audit", "acknowledgements", "training")
+SECTIONS = ("pages", "api", "web", "imports", "audit", "acknowledgements", "training", "processes")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     if seeded:
         say(f"Seeded the {size} organisation in {time.monotonic() - started:.1f} s")
     for line in output.getvalue().splitlines():
-        if line.startswith(("Document control:", "Policies and objectives:", "Training:")):
+        if line.startswith(
+            ("Document control:", "Policies and objectives:", "Training:", "Processes and gap analysis:")
+        ):
             say(f"  {line}")
     from django.db.models import Count
 
@@ -100,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run_training(say)
         say()
+    if "processes" in chosen:
+        from benchmarks.processes import run_processes
+
+        run_processes(say)
     results = RESULTS if chosen == list(SECTIONS) else RESULTS.with_name(f"latest-{'-'.join(chosen)}.txt")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -12,3 +12,9 @@ class ProcessesConfig(AppConfig):
         from .demo import processes_demo_seed
 
         return processes_demo_seed()
+
+    def scale_seed(self, size_name: str, seed: int, log) -> str:
+        """Processes, maps, document–clause links and gap assessments at scale (``manage.py seed_scale``)."""
+        from .scale import scale_processes_seed
+
+        return scale_processes_seed(size_name, seed=seed, log=log)
