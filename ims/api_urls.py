@@ -3,10 +3,12 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from ims.actions.api import ActionViewSet
 from ims.audit.api import AuditEventViewSet
 
 router = DefaultRouter()
 router.register("audit/events", AuditEventViewSet, basename="auditevent")
+router.register("actions", ActionViewSet, basename="action")
 
 urlpatterns = [
     path("", include("ims.org.api.urls")),

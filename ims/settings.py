@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ims.esign",
     "ims.documents",
     "ims.notifications",
+    "ims.actions",
     "ims.web",
     # IMS steps
     "policies",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("esign/", include("ims.esign.urls")),
     path("documents/", include("ims.documents.urls")),
     path("inbox/", include("ims.notifications.urls")),
+    path("actions/", include("ims.actions.urls")),
     path("policies/", include("policies.urls")),
     path("processes/", include("processes.urls")),
     path("training/", include("training.urls")),

@@ -40,6 +40,7 @@ MOUNTS: dict[str, str] = {
     "account/": PAGE,  # own security pages (second factor, password, sessions) and unlocking accounts
     "policies/": PAGE,  # objectives, readings, RACI, my tasks, acknowledgement coverage
     "inbox/": PAGE,  # the person's own notices
+    "actions/": PAGE,  # tracked actions raised from gaps and findings
     "processes/": PAGE,  # the standards library (processes, maps and gap assessments to come)
     "training/": PAGE,  # courses, requirements, assignments, sessions, assessments, the matrix
 }
