@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ims.documents.choices import Discipline
 from ims.org.filtersets import SearchFilterSet
 
-from .models import Clause, Standard, StandardKind
+from .models import Clause, DocumentClause, Standard, StandardKind
 
 
 class StandardFilterSet(SearchFilterSet):
@@ -36,3 +36,15 @@ class ClauseFilterSet(SearchFilterSet):
     class Meta:
         model = Clause
         fields = ["q", "standard", "top_level"]
+
+
+class DocumentClauseFilterSet(SearchFilterSet):
+    search_fields = ("document__number", "document__title", "clause__number", "clause__title")
+    standard = django_filters.ModelMultipleChoiceFilter(
+        queryset=Standard.objects.all(), field_name="clause__standard", label=_("Standard")
+    )
+    is_active = django_filters.BooleanFilter(label=_("In use"))
+
+    class Meta:
+        model = DocumentClause
+        fields = ["q", "standard", "is_active"]

@@ -1,4 +1,6 @@
-"""Loading the standards library from its versioned data files (``processes/standards/*.json``).
+"""The standards library: loading it from its versioned data files, editing clause mappings, linking documents.
+
+Loading the standards library from its versioned data files (``processes/standards/*.json``).
 
 ``standards_load()`` is idempotent: a standard (code and edition) that exists gets the clauses it lacks and the
 titles and summaries that changed (audited edits); a new edition is a new standard, so assessments made against
@@ -13,11 +15,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
+from ims.access.permissions import user_can, user_can_any_site, user_can_at_site
 from ims.documents.choices import Discipline
+from ims.documents.models import ControlledDocument
 
-from .models import Clause, ClauseMapping, MappingRelation, Standard, StandardKind
+from .models import Clause, ClauseMapping, DocumentClause, MappingRelation, Standard, StandardKind
 
 LIBRARY = Path(__file__).resolve().parent / "standards"
 MAPPINGS_FILE = "mappings.json"
@@ -246,3 +252,144 @@ def _standard_load(spec: dict, report: LoadReport) -> None:
             changed.append(clause)
     Clause.objects.bulk_update(changed, ["title", "summary", "position", "parent"])
     report.clauses_updated += len(changed)
+
+
+# --- Clause mappings ------------------------------------------------------------------------------------
+
+MAPPING_ADD = "processes.add_clausemapping"
+
+
+def _mapping_check(source: Clause, target: Clause) -> None:
+    if source.pk == target.pk:
+        raise ValidationError({"target": "A clause cannot map to itself."})
+    if source.standard_id == target.standard_id:
+        raise ValidationError(
+            {"target": f"Both clauses belong to {source.standard}: map clauses of different standards only."}
+        )
+
+
+@transaction.atomic
+def clause_mapping_create(*, actor, source: Clause, target: Clause, relation: str, note: str = "") -> ClauseMapping:
+    """Map ``source`` to ``target``. The same two clauses are mapped once, in either direction; a deactivated
+    mapping of the same direction is brought back into use with the new relation and note (its history kept)."""
+    if actor is not None and not user_can_any_site(actor, MAPPING_ADD):
+        raise PermissionDenied("You may not map clauses.")
+    _mapping_check(source, target)
+    if relation not in MappingRelation.values:
+        raise ValidationError({"relation": f"Choose one of {', '.join(MappingRelation.values)}."})
+    pair = Q(source=source, target=target) | Q(source=target, target=source)
+    existing = ClauseMapping.objects.select_for_update().filter(pair).first()
+    if existing is not None:
+        if existing.is_active or existing.source_id != source.pk:
+            state = "in use" if existing.is_active else "deactivated"
+            raise ValidationError(
+                {"target": f"These two clauses are already mapped ({existing}; {state}): change that mapping instead."}
+            )
+        existing.relation, existing.note, existing.is_active = relation, note.strip(), True
+        existing.full_clean()
+        existing.save(update_fields=["relation", "note", "is_active", "updated_at"])
+        return existing
+    mapping = ClauseMapping(source=source, target=target, relation=relation, note=note.strip())
+    mapping.full_clean(validate_constraints=False)
+    mapping.save()
+    return mapping
+
+
+@transaction.atomic
+def clause_mapping_update(*, actor, mapping: ClauseMapping, relation: str, note: str) -> ClauseMapping:
+    """Change how two mapped clauses relate, or the note (the reason for change comes with the audit context)."""
+    if actor is not None and not user_can(actor, "change", mapping):
+        raise PermissionDenied("You may not change clause mappings.")
+    mapping = ClauseMapping.objects.select_for_update().get(pk=mapping.pk)
+    if not mapping.is_active:
+        raise ValidationError("This mapping is deactivated; map the clauses again to bring it back into use.")
+    if relation not in MappingRelation.values:
+        raise ValidationError({"relation": f"Choose one of {', '.join(MappingRelation.values)}."})
+    mapping.relation, mapping.note = relation, note.strip()
+    mapping.full_clean(validate_constraints=False)
+    mapping.save(update_fields=["relation", "note", "updated_at"])
+    return mapping
+
+
+@transaction.atomic
+def clause_mapping_deactivate(*, actor, mapping: ClauseMapping) -> ClauseMapping:
+    """Take a mapping out of use (kept for the audit trail; the overlap view no longer joins through it)."""
+    if actor is not None and not user_can(actor, "delete", mapping):
+        raise PermissionDenied("You may not deactivate clause mappings.")
+    mapping = ClauseMapping.objects.select_for_update().get(pk=mapping.pk)
+    if not mapping.is_active:
+        raise ValidationError("This mapping is already deactivated.")
+    mapping.is_active = False
+    mapping.save(update_fields=["is_active", "updated_at"])
+    return mapping
+
+
+# --- Which clauses a controlled document addresses ------------------------------------------------------
+
+DOCUMENT_CLAUSE_ADD = "processes.add_documentclause"
+
+
+def document_clause_may_add(user, document: ControlledDocument) -> bool:
+    """May ``user`` set the clauses of ``document``? They may change the document and link clauses at one of
+    its sites."""
+    if not user_can(user, "change", document):
+        return False
+    return any(user_can_at_site(user, DOCUMENT_CLAUSE_ADD, site) for site in document.sites.all())
+
+
+@transaction.atomic
+def document_clause_add(*, actor, document: ControlledDocument, clause: Clause, note: str = "") -> DocumentClause:
+    """Record that ``document`` addresses ``clause``; a deactivated link is brought back into use."""
+    if actor is not None and not document_clause_may_add(actor, document):
+        raise PermissionDenied(f"You may not set the clauses of {document.number}.")
+    if not document.is_active:
+        raise ValidationError({"document": f"{document.number} is retired; link clauses to a document in use."})
+    link = DocumentClause.objects.select_for_update().filter(document=document, clause=clause).first()
+    if link is not None:
+        if link.is_active:
+            raise ValidationError({"clause": f"{document.number} already addresses {clause}."})
+        link.is_active, link.note = True, note.strip() or link.note
+        link.save(update_fields=["is_active", "note", "updated_at"])
+        return link
+    link = DocumentClause(document=document, clause=clause, note=note.strip())
+    link.full_clean(validate_constraints=False)
+    link.save()
+    return link
+
+
+@transaction.atomic
+def document_clause_update(*, actor, link: DocumentClause, note: str) -> DocumentClause:
+    if actor is not None and not user_can(actor, "change", link):
+        raise PermissionDenied("You may not change this link.")
+    link = DocumentClause.objects.select_for_update().get(pk=link.pk)
+    link.note = note.strip()
+    link.full_clean(validate_constraints=False)
+    link.save(update_fields=["note", "updated_at"])
+    return link
+
+
+@transaction.atomic
+def document_clause_deactivate(*, actor, link: DocumentClause) -> DocumentClause:
+    """The document no longer addresses the clause (the link is kept, deactivated)."""
+    if actor is not None and not user_can(actor, "delete", link):
+        raise PermissionDenied("You may not remove clauses from this document.")
+    link = DocumentClause.objects.select_for_update().get(pk=link.pk)
+    if not link.is_active:
+        raise ValidationError("This link is already deactivated.")
+    link.is_active = False
+    link.save(update_fields=["is_active", "updated_at"])
+    return link
+
+
+def library_ready() -> None:
+    """Registrations of the library part, called from ``ProcessesConfig.ready()``: the clause lookup of the
+    search-as-you-type fields (clauses are company-wide reference data, read by every active user)."""
+    from ims.web.lookups import lookup_register
+
+    lookup_register(
+        "processes-clause",
+        queryset=lambda user: Clause.objects.restrict(user, "view").select_related("standard"),
+        search_fields=("number", "title", "standard__code"),
+        ordering=("standard__code", "standard__edition", "position"),
+        label=lambda clause: f"{clause.standard} {clause.number} · {clause.title}",
+    )

@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from ims.documents.choices import Discipline
 from ims.web.tables import OPTIONAL, BaseTable
 
-from .models import Clause, Standard
+from .models import Clause, DocumentClause, Standard
 
 END = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
 class StandardTable(BaseTable):
-    code = tables.Column(attrs={"td": {"class": "fw-semibold text-nowrap"}})
+    code = tables.Column(linkify=True, attrs={"td": {"class": "fw-semibold text-nowrap"}})
     edition = tables.Column()
     title = tables.Column()
     kind = tables.Column(attrs=OPTIONAL)
@@ -39,7 +39,11 @@ class StandardTable(BaseTable):
 
 
 class ClauseTable(BaseTable):
-    standard = tables.Column(order_by=("standard__code", "standard__edition"), attrs={"td": {"class": "text-nowrap"}})
+    standard = tables.Column(
+        linkify=lambda record: reverse("processes:standard_detail", args=[record.standard_id]),
+        order_by=("standard__code", "standard__edition"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
     number = tables.Column(order_by=("standard__code", "position"), attrs={"td": {"class": "fw-semibold text-nowrap"}})
     title = tables.Column()
     summary = tables.Column(verbose_name=_("Requirement in brief"), orderable=False, attrs={"td": {"class": "small"}})
@@ -59,3 +63,21 @@ class ClauseTable(BaseTable):
             "{} {} {}",
             ((relation, clause.standard, clause.number) for relation, clause in related),
         )
+
+
+class DocumentClauseTable(BaseTable):
+    document = tables.Column(
+        linkify=lambda record: reverse("processes:documentclause_detail", args=[record.pk]),
+        order_by=("document__number",),
+        attrs={"td": {"class": "fw-semibold text-nowrap"}},
+    )
+    clause = tables.Column(order_by=("clause__standard__code", "clause__position"))
+    note = tables.Column(attrs=OPTIONAL, orderable=False)
+    is_active = tables.BooleanColumn(verbose_name=_("In use"))
+
+    class Meta(BaseTable.Meta):
+        model = DocumentClause
+        fields = ("document", "clause", "note", "is_active")
+
+    def render_document(self, record):
+        return f"{record.document.number} · {record.document.title}"

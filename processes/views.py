@@ -17,6 +17,7 @@ class StandardListView(ObjectListView):
     table_class = StandardTable
     filterset_class = StandardFilterSet
     title = _("Standards and regulations")
+    add_url_name = "processes:standard_import"
     export_fields = ("id", "code", "edition", "title", "kind", "disciplines", "is_active")
 
 

@@ -24,6 +24,15 @@ MANAGE = ("view", "add", "change", "delete")
 # Reading the audit trail. Audit events are not site-scoped records, so roles name the permission
 # explicitly; it is granted per site like the scoped ones (``ims.access.sync.site_permissions_ensure``).
 AUDIT_TRAIL = "audit.view_auditevent"
+# The standards library is company-wide reference data: the quality manager keeps company standards and the
+# mappings between clauses (the library files stay the source of the ISO standards and regulations).
+STANDARDS_LIBRARY = (
+    "processes.add_standard",
+    "processes.change_standard",
+    "processes.add_clausemapping",
+    "processes.change_clausemapping",
+    "processes.delete_clausemapping",
+)
 # Process Owners and Department Heads write and review controlled documents at their sites; approving
 # them stays with the Quality Manager and the Compliance Officer (segregation of duties, FEATURES row 11).
 DOCUMENT_AUTHORING: dict[str, tuple[str, ...]] = {
@@ -82,7 +91,7 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         ALL,
         per_model={"org.site": ("view", "change")},
         requires_mfa=True,
-        extra=("esign.view_certification_register", AUDIT_TRAIL),
+        extra=("esign.view_certification_register", AUDIT_TRAIL, *STANDARDS_LIBRARY),
     ),
     RoleSpec(
         RoleCode.COMPLIANCE_OFFICER,

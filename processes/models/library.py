@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ims.audit.registry import audited
@@ -60,6 +61,9 @@ class Standard(RegulatedModel):
     def __str__(self) -> str:
         return f"{self.code}:{self.edition}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("processes:standard_detail", args=[self.pk])
+
 
 @audited(ignored=("updated_at",))
 class Clause(RegulatedModel):
@@ -86,6 +90,9 @@ class Clause(RegulatedModel):
     def __str__(self) -> str:
         return f"{self.standard.code} {self.number} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("processes:standard_detail", args=[self.standard_id]) + f"#clause-{self.pk}"
+
 
 @audited(ignored=("updated_at",))
 class ClauseMapping(RegulatedModel):
@@ -110,3 +117,6 @@ class ClauseMapping(RegulatedModel):
 
     def __str__(self) -> str:
         return f"{self.source} {self.get_relation_display()} {self.target}"
+
+    def get_absolute_url(self) -> str:
+        return self.source.get_absolute_url()
