@@ -121,7 +121,9 @@ def entry_update(*, actor, entry: ApplicabilityEntry, applicable: bool, justific
         raise TransitionNotAllowed(_("Only a draft statement is changed; start a new version."), code="not_draft")
     justification = (justification or "").strip()
     if not applicable and not justification:
-        raise ValidationError({"justification": _("Say why the clause is excluded: an exclusion needs a justification.")})
+        raise ValidationError(
+            {"justification": _("Say why the clause is excluded: an exclusion needs a justification.")}
+        )
     locked = ApplicabilityEntry._base_manager.select_for_update().get(pk=entry.pk)
     locked.applicable = applicable
     locked.justification = "" if applicable else justification
@@ -133,7 +135,9 @@ def entries_digest(statement: ApplicabilityStatement) -> str:
     rows = list(
         ApplicabilityEntry._base_manager.filter(statement=statement)
         .order_by("clause__standard__code", "clause__standard__edition", "clause__position")
-        .values_list("clause__standard__code", "clause__standard__edition", "clause__number", "applicable", "justification")
+        .values_list(
+            "clause__standard__code", "clause__standard__edition", "clause__number", "applicable", "justification"
+        )
     )
     payload = json.dumps(
         {"site": statement.site.code, "version": statement.number, "entries": rows},

@@ -222,7 +222,9 @@ def assessment_heatmap(assessment: GapAssessment) -> Heatmap:
     sites = list(assessment.sites.order_by("code"))
     top = Clause.objects.filter(standard__in=standards, parent__isnull=True).select_related("standard")
     columns = [
-        HeatmapColumn(key=c.pk, label=f"§{c.number}", title=f"{c.standard.code} §{c.number} {c.title}", standard=str(c.standard))
+        HeatmapColumn(
+            key=c.pk, label=f"§{c.number}", title=f"{c.standard.code} §{c.number} {c.title}", standard=str(c.standard)
+        )
         for c in top.order_by("standard__code", "standard__edition", "position")
     ]
     sql = """
@@ -245,7 +247,9 @@ def assessment_heatmap(assessment: GapAssessment) -> Heatmap:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"standards": [s.pk for s in standards], "assessment": assessment.pk})
         for site_id, root_id, total, conforming, partial, gap, na in cursor.fetchall():
-            cells[(site_id, root_id)] = Tally(total=total, conforming=conforming, partial=partial, gap=gap, not_applicable=na)
+            cells[(site_id, root_id)] = Tally(
+                total=total, conforming=conforming, partial=partial, gap=gap, not_applicable=na
+            )
     rows = [HeatmapRow(key=s.pk, label=s.code, title=s.name) for s in sites]
     return Heatmap(rows=rows, columns=columns, cells=cells, include_in_progress=True)
 

@@ -424,9 +424,7 @@ def result_raise_action(
     due_date: datetime.date | None = None,
 ) -> ClauseResult:
     """Raise an action for a gap or partial result through the kernel's registry and keep its reference."""
-    locked = ClauseResult._base_manager.select_for_update().select_related("clause__standard", "site").get(
-        pk=result.pk
-    )
+    locked = ClauseResult._base_manager.select_for_update().select_related("clause__standard", "site").get(pk=result.pk)
     if not user_can_at_site(actor, "processes.change_clauseresult", locked.site):
         raise PermissionDenied(_("You may not raise actions at site %(site)s.") % {"site": locked.site.code})
     assessment = GapAssessment._base_manager.get(pk=locked.assessment_id)
@@ -442,7 +440,8 @@ def result_raise_action(
         kind,
         actor=actor,
         source=locked,
-        title=title or _("Close the gap: %(standard)s %(number)s %(title)s")
+        title=title
+        or _("Close the gap: %(standard)s %(number)s %(title)s")
         % {"standard": locked.clause.standard.code, "number": locked.clause.number, "title": locked.clause.title},
         description=description or locked.finding,
         owner=owner,

@@ -47,8 +47,17 @@ def cell_title(row_title: str, column_title: str, tally: Tally | None) -> str:
     )
 
 
-def _text(x: float, y: float, content: str, *, size: int = 11, anchor: str = "middle", fill: str = "#1f2328",
-          weight: str = "normal", extra: str = "") -> str:
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: int = 11,
+    anchor: str = "middle",
+    fill: str = "#1f2328",
+    weight: str = "normal",
+    extra: str = "",
+) -> str:
     return (
         f'<text x="{x:g}" y="{y:g}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
         f'font-weight="{weight}" font-family="Helvetica, Arial, sans-serif"{extra}>{escape(content)}</text>'
@@ -75,8 +84,9 @@ def heatmap_svg(heatmap: Heatmap, *, title: str = "Gap heatmap") -> str:
         span = (end - start + 1) * CELL_W
         parts.append(f'<rect x="{x0 + 1}" y="6" width="{span - 2}" height="18" fill="#f6f8fa" stroke="#d0d7de"/>')
         label = columns[start].standard
-        parts.append(_text(x0 + span / 2, 19, label if len(label) * 6 < span else label.split(":")[0], size=10,
-                           weight="bold"))
+        parts.append(
+            _text(x0 + span / 2, 19, label if len(label) * 6 < span else label.split(":")[0], size=10, weight="bold")
+        )
         start = end + 1
     for i, column in enumerate(columns):
         x = LEFT + i * CELL_W + CELL_W / 2
@@ -104,7 +114,10 @@ def heatmap_svg(heatmap: Heatmap, *, title: str = "Gap heatmap") -> str:
         parts.append(f'<rect x="{x}" y="{legend_y}" width="14" height="14" rx="2" fill="{fill}" stroke="#d0d7de"/>')
         parts.append(_text(x + 18, legend_y + 11, label, size=10, anchor="start"))
         x += 26 + len(label) * 6
-    parts.append(_text(x + 4, legend_y + 11, "score = (conforming + ½ partial) ÷ judged", size=10, anchor="start",
-                       fill="#57606a"))
+    parts.append(
+        _text(
+            x + 4, legend_y + 11, "score = (conforming + ½ partial) ÷ judged", size=10, anchor="start", fill="#57606a"
+        )
+    )
     parts.append("</svg>")
     return "".join(parts)

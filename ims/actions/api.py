@@ -22,8 +22,21 @@ class ActionSerializer(StrictSerializer):
     class Meta:
         model = Action
         fields = [
-            "id", "reference", "site", "title", "description", "owner", "owner_detail", "due_date", "status",
-            "source_type", "source_id", "source_label", "closed_at", "created_at", "updated_at",
+            "id",
+            "reference",
+            "site",
+            "title",
+            "description",
+            "owner",
+            "owner_detail",
+            "due_date",
+            "status",
+            "source_type",
+            "source_id",
+            "source_label",
+            "closed_at",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["reference", "source_id", "source_label", "closed_at", "created_at", "updated_at"]
 

@@ -29,7 +29,11 @@ class Action(RegulatedModel):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="owned_actions",
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
         verbose_name=_("owner"),
     )
     due_date = models.DateField(_("due"), null=True, blank=True)
@@ -40,7 +44,11 @@ class Action(RegulatedModel):
     source_id = models.CharField(_("source id"), max_length=40, blank=True)
     source_label = models.CharField(_("raised from"), max_length=200, blank=True)
     raised_by = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="raised_actions",
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="raised_actions",
         verbose_name=_("raised by"),
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

@@ -66,8 +66,17 @@ class ActionDetailView(ObjectDetailView):
         context.update(
             {
                 "detail_fields": [
-                    "reference", "site", "title", "description", "owner", "due_date", "status", "source_label",
-                    "raised_by", "created_at", "closed_at",
+                    "reference",
+                    "site",
+                    "title",
+                    "description",
+                    "owner",
+                    "due_date",
+                    "status",
+                    "source_label",
+                    "raised_by",
+                    "created_at",
+                    "closed_at",
                 ],
                 "edit_url": reverse("actions:action_edit", args=[action.pk]),
                 "deactivate_url": reverse("actions:action_cancel", args=[action.pk]),

@@ -202,7 +202,12 @@ def test_an_action_is_raised_through_the_registry_for_a_gap_only(org, standards)
     gaps.result_record(
         actor=org.qm_a,
         result=gap,
-        data={"status": "gap", "finding": "No issues register", "owner": org.qm_a, "due_date": datetime.date(2027, 1, 31)},
+        data={
+            "status": "gap",
+            "finding": "No issues register",
+            "owner": org.qm_a,
+            "due_date": datetime.date(2027, 1, 31),
+        },
     )
     raised = gaps.result_raise_action(actor=org.qm_a, result=gap)
     action = Action.objects.get(reference=raised.action_ref)

@@ -1,0 +1,223 @@
+"""Gap analysis pages: list with progress, plan, detail, record a result, transitions, the signing page,
+the PDF and XLSX report, the heatmap and statements of applicability."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from ims.actions.models import Action
+from processes import gaps
+from processes.models import ApplicabilityStatement, AssessmentStatus, ClauseResult, GapAssessment, ResultStatus
+
+from .gapkit import answer_all, assessment_at, certify, clause, small_standards
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def standards():
+    return small_standards()
+
+
+@pytest.fixture
+def approved(org, standards):
+    a, b = standards
+    assessment = assessment_at(org, [org.site_a], [a, b], start=True, lead=org.qm_a)
+    answer_all(assessment, org.qm_a)
+    gap = assessment.results.get(clause=clause(a, "4.2"))
+    gaps.result_record(
+        actor=org.qm_a,
+        result=gap,
+        data={"status": "gap", "finding": '=HYPERLINK("http://x") no register', "owner": org.qm_a},
+    )
+    gaps.result_raise_action(actor=org.qm_a, result=gap)
+    gaps.assessment_complete(actor=org.qm_a, assessment=assessment)
+    certify(org, org.admin)
+    gaps.assessment_approve(
+        actor=org.admin, assessment=assessment, password=org.password, username="global_admin", reason="Checked"
+    )
+    assessment.refresh_from_db()
+    return assessment
+
+
+def test_the_list_shows_progress_and_filters_by_status(org, standards, client_for, django_assert_max_num_queries):
+    a, b = standards
+    assessment_at(org, [org.site_a], [a], start=True)
+    client = client_for(org.qm_a)
+    url = reverse("processes:assessment_list")
+    client.get(url)
+    with django_assert_max_num_queries(30):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert b"0 / 5" in response.content
+    for _ in range(5):
+        assessment_at(org, [org.site_a], [a, b])
+    with django_assert_max_num_queries(30):
+        response = client.get(url, {"status": "draft"})
+    assert len(response.context["table"].rows) == 5
+
+
+def test_planning_an_assessment_on_the_page(org, standards, client_for):
+    a, b = standards
+    client = client_for(org.qm_a)
+    response = client.post(
+        reverse("processes:assessment_create"),
+        {
+            "title": "Basel readiness",
+            "sites": [org.site_a.pk],
+            "standards": [a.pk, b.pk],
+            "lead_assessor": org.qm_a.pk,
+            "planned_start": "2026-11-02",
+        },
+    )
+    assessment = GapAssessment.objects.get(title="Basel readiness")
+    assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
+    assert assessment.results.count() == 7
+    refused = client.post(
+        reverse("processes:assessment_create"),
+        {
+            "title": "B",
+            "sites": [org.site_b.pk],
+            "standards": [a.pk],
+            "lead_assessor": org.qm_a.pk,
+            "planned_start": "2026-11-02",
+        },
+    )
+    assert refused.status_code == 400 and GapAssessment.objects.count() == 1
+
+
+def test_start_record_complete_on_the_pages(org, standards, client_for):
+    a, _ = standards
+    assessment = assessment_at(org, [org.site_a], [a])
+    client = client_for(org.qm_a)
+    detail = client.get(assessment.get_absolute_url())
+    assert b'data-step="start"' in detail.content
+    client.post(reverse("processes:assessment_transition", args=[assessment.pk, "start"]))
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.IN_PROGRESS
+    result = assessment.results.get(clause=clause(a, "6"))
+    url = reverse("processes:result_edit", args=[result.pk])
+    refused = client.post(url, {"status": "not_applicable", "justification": ""})
+    assert refused.status_code == 400 and "justification" in refused.context["form"].errors
+    assert client.post(url, {"status": "not_applicable", "justification": "Outsourced"}).status_code == 302
+    needs_reason = client.post(url, {"status": "gap", "finding": "x"})
+    assert needs_reason.status_code == 400
+    assert client.post(url, {"status": "gap", "finding": "x", "change_reason": "Re-checked"}).status_code == 302
+    result.refresh_from_db()
+    assert result.status == ResultStatus.GAP
+    response = client.post(reverse("processes:assessment_transition", args=[assessment.pk, "complete"]), follow=True)
+    assert "4 clause results are still unanswered" in response.content.decode()
+    answer_all(assessment, org.qm_a)
+    client.post(reverse("processes:assessment_transition", args=[assessment.pk, "complete"]))
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.COMPLETED
+    assert client.post(url, {"status": "conforming", "change_reason": "late"}).status_code in {400, 200}
+    result.refresh_from_db()
+    assert result.status == ResultStatus.GAP
+
+
+def test_raise_an_action_from_the_result_page(org, standards, client_for):
+    a, _ = standards
+    assessment = assessment_at(org, [org.site_a], [a], start=True)
+    result = assessment.results.first()
+    gaps.result_record(actor=org.qm_a, result=result, data={"status": "partial"})
+    client = client_for(org.qm_a)
+    response = client.post(
+        reverse("processes:result_action", args=[result.pk]),
+        {"kind": "action", "title": "Write the register", "owner": org.qm_a.pk, "due_date": "2027-02-01"},
+    )
+    assert response.status_code == 302
+    result.refresh_from_db()
+    action = Action.objects.get(reference=result.action_ref)
+    assert action.title == "Write the register"
+    page = client.get(reverse("actions:action_detail", args=[action.pk]))
+    assert page.status_code == 200
+    assert client_for(org.qm_b).get(reverse("actions:action_detail", args=[action.pk])).status_code == 404
+
+
+def test_approval_page_signs_and_the_lead_cannot(org, standards, client_for):
+    a, _ = standards
+    assessment = assessment_at(org, [org.site_a], [a], start=True, lead=org.qm_a)
+    answer_all(assessment, org.qm_a)
+    gaps.assessment_complete(actor=org.qm_a, assessment=assessment)
+    certify(org, org.admin)
+    assert client_for(org.qm_a).get(reverse("processes:assessment_approve", args=[assessment.pk])).status_code == 403
+    client = client_for(org.admin)
+    url = reverse("processes:assessment_approve", args=[assessment.pk])
+    wrong = client.post(url, {"username": "global_admin", "password": "nope", "reason": "ok"})
+    assert wrong.status_code in {401, 403} and b"data-esign-refusal" in wrong.content
+    done = client.post(url, {"username": "global_admin", "password": org.password, "reason": "ok"})
+    assert done.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.APPROVED
+
+
+def test_the_pdf_report_holds_the_figures_the_signature_block_and_the_clauses(org, approved, client_for):
+    response = client_for(org.qm_a).get(reverse("processes:assessment_pdf", args=[approved.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert approved.reference in text
+    assert "Electronic signatures" in text and "Global Admin" in text and "Approved" in text
+    assert "Interested parties" in text  # a clause
+    assert "Controlled copy" in text
+    squeezed = " ".join(text.split())
+    assert "All 7 7 6 0 1 0" in squeezed  # results, answered, conforming, partial, gap, n.a.
+    assert client_for(org.qm_b).get(reverse("processes:assessment_pdf", args=[approved.pk])).status_code == 404
+
+
+def test_the_xlsx_report_has_every_result_and_no_formula(org, approved, client_for):
+    response = client_for(org.qm_a).get(reverse("processes:assessment_xlsx", args=[approved.pk]))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Summary", "By standard", "Results"]
+    rows = list(book["Results"].iter_rows(values_only=True))
+    assert len(rows) == 1 + ClauseResult.objects.filter(assessment=approved).count()
+    gap_row = next(row for row in rows if row[1] == "4.2")
+    assert gap_row[4] == "Gap" and gap_row[6].startswith("'=HYPERLINK") and gap_row[13].startswith("ACT-")
+    summary = dict(book["Summary"].iter_rows(values_only=True))
+    assert summary["Gap"] == 1 and summary["Conforming"] == 6
+
+
+def test_the_heatmap_page_shows_the_svg_and_the_table(org, approved, client_for, standards):
+    a, b = standards
+    client = client_for(org.qm_a)
+    response = client.get(reverse("processes:heatmap"), {"standard": [a.pk]})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and "data-heatmap-table" in body and "§4" in body
+    assert [c.label for c in response.context["heatmap"].columns] == ["§4", "§5", "§6"]
+    assert client_for(org.emp_a).get(reverse("processes:heatmap")).status_code == 200  # employees read
+
+
+def test_statement_pages_draft_exclude_and_approve(org, standards, client_for):
+    a, _ = standards
+    certify(org, org.qm_a)
+    client = client_for(org.qm_a)
+    response = client.post(
+        reverse("processes:statement_create"), {"site": org.site_a.pk, "standards": [a.pk], "change_summary": "First"}
+    )
+    statement = ApplicabilityStatement.objects.get(site=org.site_a)
+    assert response.status_code == 302
+    entry = statement.entries.first()
+    client.post(reverse("processes:entry_edit", args=[entry.pk]), {"applicable": "0", "justification": ""})
+    entry.refresh_from_db()
+    assert entry.applicable is True  # refused: no justification
+    client.post(reverse("processes:entry_edit", args=[entry.pk]), {"applicable": "0", "justification": "Not here"})
+    entry.refresh_from_db()
+    assert entry.applicable is False
+    signed = client.post(
+        reverse("processes:statement_approve", args=[statement.pk]),
+        {"username": "qm_a", "password": org.password, "reason": "Approved"},
+    )
+    assert signed.status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == "approved"
+    assert client.get(reverse("processes:statement_list")).status_code == 200
+    assert client_for(org.qm_b).get(statement.get_absolute_url()).status_code == 404
