@@ -7,8 +7,8 @@ that address one of them and the active controlled documents that do (both restr
 and two flags: **gap** (no process and no document addresses the group) and **redundancy** (two or more
 documents of the same type address it: candidates for merging).
 
-Five queries whatever the size of the library (standards, clauses, mappings, process links, document links); the
-groups are computed in Python with a union–find. The page, its CSV export and the management-system manual read
+Four queries whatever the size of the library (clauses, mappings, the processes' clauses, the documents' clauses;
+the default standards are a fifth); the groups are computed in Python with a union–find. The page, its CSV export and the management-system manual read
 the same plain data.
 """
 

@@ -244,6 +244,6 @@ def test_the_api_refuses_a_bad_file_with_the_same_lines(org, client_for):
     response = client_for(org.admin).post(API, form("number,title,parent\n1,Scope,\n2,Child,7\n"))
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert errors == [{"line": 3, "column": "parent",
-                       "message": "Parent 7 is neither a clause earlier in the file nor a clause of CS-QA-01:2026."}]  # fmt: skip
+    message = "Parent 7 is neither a clause earlier in the file nor a clause of CS-QA-01:2026."
+    assert errors == [{"line": 3, "column": "parent", "message": message}]
     assert not Standard.objects.filter(code="CS-QA-01").exists()
