@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -259,27 +260,48 @@ def landscape_context(request) -> dict:
     if raw:
         site = get_object_or_404(sites, pk=raw) if raw.isdigit() else get_object_or_404(sites, code__iexact=raw)
     rows, arrows = register.landscape_data(user=user, site=site)
+    # One reverse() for all boxes: the detail URL with the id swapped in (1,200 boxes company-wide).
+    pattern = reverse("processes:process_detail", args=[0]).replace("/0/", "/{}/")
     boxes = [
         landscape.Box(
-            key=row["pk"],
-            code=row["code"],
-            name=row["name"],
-            band=row["process_type"],
-            url=reverse("processes:process_detail", args=[row["pk"]]),
+            key=row["pk"], code=row["code"], name=row["name"], band=row["process_type"], url=pattern.format(row["pk"])
         )
         for row in rows
     ]
     links = [landscape.Link(a["source_id"], a["target_id"], a["description"]) for a in arrows]
     by_pk = {box.key: box for box in boxes}
+    scope = scope_label(site)
     return {
         "site": site,
         "sites": sites,
-        "svg": landscape.draw(boxes, links, title=_("Process landscape — %(scope)s") % {"scope": scope_label(site)}),
+        "svg": landscape.draw(boxes, links, title=_("Process landscape — %(scope)s") % {"scope": scope}),
         "bands": [(label, [box for box in boxes if box.band == value]) for value, label in ProcessType.choices],
         "interactions": [(by_pk[link.source], by_pk[link.target], link.label) for link in links],
-        "scope": scope_label(site),
+        "scope": scope,
         "generated": timezone.now(),
     }
+
+
+def text_alternative(context: dict, *, link: bool) -> str:
+    """The landscape as lists (bands, then interactions) for screen readers and the PDF; built in one pass."""
+    parts = [format_html('<h2 class="h5" id="landscape-text">{}</h2>', _("Processes and interactions (text)"))]
+    for label, boxes in context["bands"]:
+        parts.append(format_html('<h3 class="h6 mt-3">{} <span class="text-body-secondary">({})</span></h3>',
+                                 label, len(boxes)))  # fmt: skip
+        if link:
+            items = format_html_join("", '<li><a href="{}">{}</a> · {}</li>', ((b.url, b.code, b.name) for b in boxes))
+        else:
+            items = format_html_join("", "<li>{} · {}</li>", ((b.code, b.name) for b in boxes))
+        parts.append(format_html("<ul data-band-list>{}</ul>", items or format_html("<li>{}</li>", _("None."))))
+    interactions = context["interactions"]
+    parts.append(format_html('<h3 class="h6 mt-3">{} <span class="text-body-secondary">({})</span></h3>',
+                             _("Interactions"), len(interactions)))  # fmt: skip
+    items = format_html_join(
+        "", "<li>{} → {}{}</li>", ((s.code, t.code, f": {label}" if label else "") for s, t, label in interactions)
+    )
+    empty = format_html("<li>{}</li>", _("None recorded."))
+    parts.append(format_html("<ul data-interaction-list>{}</ul>", items or empty))
+    return mark_safe("".join(parts))  # noqa: S308 - every part above is built with format_html
 
 
 def scope_label(site) -> str:
@@ -290,6 +312,7 @@ class LandscapeView(View):
     def get(self, request):
         context = landscape_context(request)
         context["title"] = _("Process landscape")
+        context["text_alternative"] = text_alternative(context, link=True)
         return TemplateResponse(request, "processes/register/landscape.html", context)
 
 
@@ -301,6 +324,7 @@ def render_landscape_pdf(context: dict) -> bytes:
 class LandscapePdfView(View):
     def get(self, request):
         context = landscape_context(request)
+        context["text_alternative"] = text_alternative(context, link=False)
         context["notice"] = _("Printed from the process register; the portal holds the current state")
         scope = context["site"].code.lower() if context["site"] else "company"
         filename = f"process-landscape-{scope}-{timezone.localdate()}.pdf"
