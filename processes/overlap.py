@@ -7,8 +7,9 @@ that address one of them and the active controlled documents that do (both restr
 and two flags: **gap** (no process and no document addresses the group) and **redundancy** (two or more
 documents of the same type address it: candidates for merging).
 
-Four queries whatever the size of the library (clauses, mappings, the processes' clauses, the documents' clauses;
-the default standards are a fifth); the groups are computed in Python with a union–find. The page, its CSV export and the management-system manual read
+Six queries whatever the size of the library (clauses, mappings, the processes' and the documents' links to them as
+ids, then the processes and documents named once each; the default standards are a seventh); the groups are
+computed in Python with a union–find. The page, its CSV export and the management-system manual read
 the same plain data.
 """
 
@@ -26,6 +27,8 @@ from .models import Clause, ClauseMapping, DocumentClause, Process, Standard
 DEFAULT_CODES = ("ISO 9001", "ISO 14001", "ISO 45001")
 ONLY_GAPS = "gaps"
 ONLY_REDUNDANCY = "redundancy"
+#: Processes and documents named per group on the page (the CSV export names all).
+SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,22 @@ class RequirementGroup:
     clauses: list[GroupClause]
     processes: list[GroupProcess] = field(default_factory=list)
     documents: list[GroupDocument] = field(default_factory=list)
+
+    @property
+    def processes_shown(self) -> list[GroupProcess]:
+        return self.processes[:SHOWN]
+
+    @property
+    def documents_shown(self) -> list[GroupDocument]:
+        return self.documents[:SHOWN]
+
+    @property
+    def processes_more(self) -> int:
+        return max(0, len(self.processes) - SHOWN)
+
+    @property
+    def documents_more(self) -> int:
+        return max(0, len(self.documents) - SHOWN)
 
     @property
     def gap(self) -> bool:
@@ -168,29 +187,44 @@ def overlap_compute(
         group.clauses.append(clause)
 
     processes = Process.objects.restrict(user, "view").filter(is_active=True)
-    if site is not None:
-        processes = processes.filter(sites=site)
-    process_links = Process.clauses.through.objects.filter(
-        clause__standard_id__in=ids, process_id__in=processes.values("pk")
-    ).values_list("clause_id", "process_id", "process__code", "process__name")
-    for clause_id, pk, code, name in process_links.order_by("process__code"):
-        group = groups_by_root[root_of[clause_id]]
-        if all(process.pk != pk for process in group.processes):
-            group.processes.append(GroupProcess(pk, code, name))
-
     documents = ControlledDocument.objects.restrict(user, "view").filter(is_active=True)
     if site is not None:
+        processes = processes.filter(sites=site)
         documents = documents.filter(sites=site)
-    document_links = (
-        DocumentClause.objects.restrict(user, "view")
-        .filter(is_active=True, clause__standard_id__in=ids, document_id__in=documents.values("pk"))
-        .order_by("document__number")
-        .values_list("clause_id", "document_id", "document__number", "document__title", "document__doc_type")
+    # The links as ids only (the bulk of the rows), then each process and document named once; every list of ids
+    # stays in SQL as a subquery.
+    process_links = Process.clauses.through.objects.filter(
+        clause__standard_id__in=ids, process_id__in=processes.values("pk")
     )
-    for clause_id, pk, number, title, doc_type in document_links:
-        group = groups_by_root[root_of[clause_id]]
-        if all(document.pk != pk for document in group.documents):
-            group.documents.append(GroupDocument(pk, number, title, doc_type))
+    addressing: dict[int, set[int]] = defaultdict(set)
+    for clause_id, pk in process_links.values_list("clause_id", "process_id"):
+        addressing[root_of[clause_id]].add(pk)
+    document_links = DocumentClause.objects.restrict(user, "view").filter(
+        is_active=True, clause__standard_id__in=ids, document_id__in=documents.values("pk")
+    )
+    documented: dict[int, set[int]] = defaultdict(set)
+    for clause_id, pk in document_links.values_list("clause_id", "document_id"):
+        documented[root_of[clause_id]].add(pk)
+    process_of = {
+        pk: GroupProcess(pk, code, name)
+        for pk, code, name in Process.objects.filter(pk__in=process_links.values("process_id"))
+        .order_by("code")
+        .values_list("pk", "code", "name")
+    }
+    document_of = {
+        pk: GroupDocument(pk, number, title, doc_type)
+        for pk, number, title, doc_type in ControlledDocument.objects.filter(
+            pk__in=document_links.values("document_id")
+        )
+        .order_by("number")
+        .values_list("pk", "number", "title", "doc_type")
+    }
+    process_order = {pk: index for index, pk in enumerate(process_of)}
+    document_order = {pk: index for index, pk in enumerate(document_of)}
+    for root, found in addressing.items():
+        groups_by_root[root].processes = [process_of[pk] for pk in sorted(found, key=process_order.__getitem__)]
+    for root, found in documented.items():
+        groups_by_root[root].documents = [document_of[pk] for pk in sorted(found, key=document_order.__getitem__)]
 
     groups = list(groups_by_root.values())
     result = Overlap(
