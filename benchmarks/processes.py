@@ -24,9 +24,9 @@ UPLOAD_BYTES = 2 * 1024 * 1024
 
 def pages() -> list[tuple[str, str]]:
     from processes.models import GapAssessment, Standard
-    from processes.scale import ASSESSED
+    from processes.scale import SIX_STANDARDS
 
-    standards = [s.pk for key in ASSESSED for s in Standard.objects.filter(code=key[0], edition=key[1], is_active=True)]
+    standards = [s.pk for key in SIX_STANDARDS for s in Standard.objects.filter(code=key[0], edition=key[1], is_active=True)]
     query = "&".join(f"standard={pk}" for pk in standards)
     assessment = GapAssessment.objects.filter(reference__startswith="SCGA-").order_by("pk").first()
     site = largest_site()

@@ -6,8 +6,8 @@ interactions each; each process has a map — a controlled document of type "pro
 version holds a BPMN model of about 50 KB (four lanes, about 60 steps, with its diagram), signed "reviewed"
 and "approved", and its ``MapDiagram`` (the server-drawn SVG and the steps table). The site's documents address
 a few clauses each (``DocumentClause``), so the overlap view has work to do. One gap assessment per site over
-six standards (ISO 9001, 14001, 45001, 13485, 21 CFR Part 11 and 211: about 640 clause results each); most
-completed and approved (signed), the rest in progress with about half answered.
+every current standard of the library (one result per site and leaf clause, as the service creates them: about
+460 each); most completed and approved (signed), the rest in progress with about half answered.
 
 Built with bulk inserts inside one transaction (the audit triggers write their events as for any other
 write). Idempotent: the scale processes are recognised by their codes (``SCP-…``); when present nothing changes.
@@ -38,6 +38,7 @@ from ims.org.choices import RoleCode
 from ims.org.models import Function, Membership, Site
 
 from .bpmn import bpmn_parse, bpmn_svg
+from .gaps import results_digest
 from .models import (
     AssessmentStatus,
     Clause,
@@ -57,7 +58,7 @@ CODE_PREFIX = "SCP-"
 SITE_PREFIX = "SC"
 BATCH = 5000
 PROCESSES_PER_SITE = 30
-ASSESSED = (
+SIX_STANDARDS = (
     ("ISO 9001", "2015"),
     ("ISO 14001", "2015"),
     ("ISO 45001", "2018"),
@@ -281,8 +282,10 @@ def _seed(sites: list[Site], rng: random.Random, log: Callable[[str], None]) -> 
     for pk, name in Function.objects.filter(code__startswith="SF").order_by("code").values_list("pk", "name"):
         functions[name.removesuffix(" (scale)").rstrip("0123456789 ")].append(pk)
     standards = {(s.code, s.edition): s for s in Standard.objects.filter(is_active=True)}
-    assessed = [standards[key] for key in ASSESSED if key in standards]
-    clauses = list(Clause.objects.filter(standard__in=assessed).order_by("standard_id", "position"))
+    assessed = list(standards.values())  # every current standard: ~460 leaf clauses (the assessed ones)
+    clauses = list(
+        Clause.objects.filter(standard__in=assessed, children__isnull=True).order_by("standard_id", "position")
+    )
     by_number = {(c.standard.code, c.number): c.pk for c in Clause.objects.select_related("standard")}
     site_documents: dict[int, list[int]] = defaultdict(list)
     for document_id, site_id in ControlledDocument.sites.through.objects.filter(
@@ -457,7 +460,7 @@ def _seed(sites: list[Site], rng: random.Random, log: Callable[[str], None]) -> 
                     links.append(DocumentClause(document_id=pair[0], clause_id=pair[1]))
     DocumentClause._base_manager.bulk_create(links, batch_size=BATCH)
 
-    # One gap assessment per site over six standards.
+    # One gap assessment per site over every current standard.
     assessment_type = ContentType.objects.get_for_model(GapAssessment, for_concrete_model=False)
     assessments: list[GapAssessment] = []
     for index, site in enumerate(sites):
@@ -514,12 +517,6 @@ def _seed(sites: list[Site], rng: random.Random, log: Callable[[str], None]) -> 
                     answered_at=assessment.started_at + datetime.timedelta(days=rng.randint(1, 20)) if status else None,
                 )
             )
-    by_assessment: dict[int, list[ClauseResult]] = defaultdict(list)
-    for result in results:
-        by_assessment[result.assessment_id].append(result)
-    for assessment in assessments:
-        if assessment.completed_at:
-            assessment.results_digest = results_digest_of(by_assessment[assessment.pk])
     GapAssessment._base_manager.bulk_create(assessments, batch_size=BATCH)
     AssessmentSites = GapAssessment.sites.through
     AssessmentStandards = GapAssessment.standards.through
@@ -530,6 +527,10 @@ def _seed(sites: list[Site], rng: random.Random, log: Callable[[str], None]) -> 
         [AssessmentStandards(gapassessment_id=a.pk, standard_id=s.pk) for a in assessments for s in assessed]
     )
     ClauseResult._base_manager.bulk_create(results, batch_size=BATCH)
+    for assessment in assessments:  # the digest completion fixes (and the approval signature binds)
+        if assessment.completed_at:
+            assessment.results_digest = results_digest(assessment)
+            GapAssessment._base_manager.filter(pk=assessment.pk).update(results_digest=assessment.results_digest)
     approved = [a for a in assessments if a.status == AssessmentStatus.APPROVED]
     signers.load({a.approved_by_id for a in approved})
     for assessment in approved:
@@ -557,12 +558,3 @@ def _seed(sites: list[Site], rng: random.Random, log: Callable[[str], None]) -> 
         "assessments": len(assessments),
         "results": len(results),
     }
-
-
-def results_digest_of(results: list[ClauseResult]) -> str:
-    """The digest the gap-assessment service fixes on completion, for rows built in memory."""
-    from .gaps import results_digest_rows
-
-    return results_digest_rows(
-        [(r.site_id, r.clause_id, r.status, r.justification, r.finding, r.owner_id, r.due_date) for r in results]
-    )
