@@ -36,7 +36,7 @@ STYLE = (
     ".lsc-box text{font-family:Helvetica,Arial,sans-serif;fill:#212529}"
     ".lsc-code{font-size:12px;font-weight:700}.lsc-name{font-size:11px}"
     ".lsc-band{font-family:Helvetica,Arial,sans-serif;font-size:13px;font-weight:700;fill:#495057}"
-    ".lsc-link .lsc-line{fill:none;stroke:#6c7a89;stroke-width:1.4}"
+    ".lsc-link .lsc-line{fill:none;stroke:#6c7a89;stroke-width:1.4;stroke-linejoin:round}"
     ".lsc-link .lsc-hit{fill:none;stroke:transparent;stroke-width:10}"
     ".lsc-link:hover .lsc-line,.lsc-link:focus .lsc-line{stroke:#0b5ed7;stroke-width:3}"
     ".lsc-box a:hover .lsc-shape,.lsc-box a:focus .lsc-shape{stroke:#0b5ed7;stroke-width:2.5}"
@@ -67,6 +67,8 @@ class _Placed:
     y: float
     row: int
     band: int
+    column: int = 0
+    line: int = 0  # the row counted over all bands, top to bottom
 
     @property
     def cx(self) -> float:
@@ -137,31 +139,39 @@ def _box(placed: _Placed, fill: str) -> str:
     return "".join(parts)
 
 
-def _curve(source: _Placed, target: _Placed, spread: tuple[float, float]) -> str:
-    """A cubic curve between the facing sides of two boxes (vertical between rows, sideways within a row)."""
+def _curve(source: _Placed, target: _Placed, spread: tuple[float, float], shift: float = 0.0) -> str:
+    """The path of an arrow: sideways within a row, a curve across the gap between two neighbouring rows, and
+    otherwise orthogonal through the gap below (above) the source row, the free gutter between two columns and
+    the gap above (below) the target row, so that it never crosses a box."""
     offset_s, offset_t = spread
-    if source.band == target.band and source.row == target.row:
-        if abs(source.x - target.x) <= BOX_W + GAP_X:
+    if source.line == target.line:
+        if abs(source.column - target.column) == 1:
             left = source.x < target.x
             sx = source.x + BOX_W if left else source.x
             tx = target.x if left else target.x + BOX_W
             sy, ty = source.cy + offset_s / 3, target.cy + offset_t / 3
             return f"M{_num(sx)},{_num(sy)} L{_num(tx)},{_num(ty)}"
-        # Farther along the same row: arc over the boxes in between, through the gap above the row.
+        # Farther along the same row: arc over the boxes in between, within the gap above the row.
         sx, tx = source.cx + offset_s, target.cx + offset_t
         sy = ty = source.y
-        lift = min(GAP_Y - 6, 10 + abs(tx - sx) * 0.05) * 2.2
-        return (
-            f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(sy - lift)} {_num(tx)},{_num(ty - lift)} {_num(tx)},{_num(ty)}"
-        )
-    down = target.cy > source.cy
+        top = sy - (GAP_Y - 6) / 0.75
+        return f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(top)} {_num(tx)},{_num(top)} {_num(tx)},{_num(ty)}"
+    down = target.line > source.line
     sx, tx = source.cx + offset_s, target.cx + offset_t
     sy = source.y + BOX_H if down else source.y
     ty = target.y if down else target.y + BOX_H
-    bend = max(24.0, abs(ty - sy) / 2)
-    c1y = sy + bend if down else sy - bend
-    c2y = ty - bend if down else ty + bend
-    return f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(c1y)} {_num(tx)},{_num(c2y)} {_num(tx)},{_num(ty)}"
+    if abs(target.line - source.line) == 1:
+        bend = max(12.0, abs(ty - sy) / 2)
+        c1y = sy + bend if down else sy - bend
+        c2y = ty - bend if down else ty + bend
+        return f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(c1y)} {_num(tx)},{_num(c2y)} {_num(tx)},{_num(ty)}"
+    lane = 8 + shift / 2  # close to the boxes: clear of the band heading above a first row
+    y1 = sy + lane if down else sy - lane
+    y2 = ty - lane if down else ty + lane
+    gutter = (
+        target.x - GAP_X / 2 + shift / 2 if target.column <= source.column else target.x + BOX_W + GAP_X / 2 + shift / 2
+    )
+    return f"M{_num(sx)},{_num(sy)} V{_num(y1)} H{_num(gutter)} V{_num(y2)} H{_num(tx)} V{_num(ty)}"
 
 
 def _spreads(links: Sequence[Link], placed: dict[int, _Placed]) -> list[tuple[float, float]]:
@@ -187,6 +197,7 @@ def draw(boxes: Sequence[Box], links: Sequence[Link], *, title: str = "Process l
     band_parts: list[str] = []
     box_parts: list[str] = []
     y = MARGIN
+    line = 0
     for band_index, (band, heading, band_fill, box_fill) in enumerate(BANDS):
         members = [box for box in boxes if box.band == band]
         rows = max(1, math.ceil(len(members) / columns))
@@ -211,16 +222,19 @@ def draw(boxes: Sequence[Box], links: Sequence[Link], *, title: str = "Process l
                 y=y + BAND_HEAD + row * (BOX_H + GAP_Y),
                 row=row,
                 band=band_index,
+                column=column,
+                line=line + row,
             )
             placed[box.key] = spot
             box_parts.append(_box(spot, box_fill))
         y += height + GAP_Y
+        line += rows
     height = y - GAP_Y + MARGIN
     drawn = [link for link in links if link.source in placed and link.target in placed and link.source != link.target]
     link_parts = []
-    for link, spread in zip(drawn, _spreads(drawn, placed), strict=True):
+    for index, (link, spread) in enumerate(zip(drawn, _spreads(drawn, placed), strict=True)):
         source, target = placed[link.source], placed[link.target]
-        path = _curve(source, target, spread)
+        path = _curve(source, target, spread, shift=(index % 5 - 2) * 3.0)
         label = f"{source.box.code} → {target.box.code}" + (f": {link.label}" if link.label else "")
         link_parts.append(
             f'<g class="lsc-link" tabindex="0" data-from="{_e(source.box.code)}" data-to="{_e(target.box.code)}">'
@@ -228,10 +242,13 @@ def draw(boxes: Sequence[Box], links: Sequence[Link], *, title: str = "Process l
             f'<path class="lsc-hit" d="{path}"/>'
             f'<path class="lsc-line" d="{path}" marker-end="url(#lsc-arrow)"/></g>'
         )
+    # A site's landscape scales to the page; the company-wide one keeps its size (the page scrolls) to stay legible.
+    fit = ' style="max-width:100%;height:auto"' if columns == COLUMNS else ""
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" class="process-landscape" viewBox="0 0 {_num(width)} '
-            f'{_num(height)}" width="{_num(width)}" height="{_num(height)}" role="img" aria-labelledby="lsc-title">',
+            f'{_num(height)}" width="{_num(width)}" height="{_num(height)}"{fit} role="img" '
+            'aria-labelledby="lsc-title">',
             f'<title id="lsc-title">{_e(title)}</title>',
             f"<style>{STYLE}</style>",
             '<defs><marker id="lsc-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
