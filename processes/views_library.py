@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from ims.access.permissions import user_can_any_site
+from ims.access.permissions import user_can, user_can_any_site
 from ims.audit.context import audit_context
 from ims.documents.models import ControlledDocument
 from ims.org.import_views import _pending_dir, _pending_path, _sweep_stale
@@ -234,6 +234,7 @@ def csv_download(content: bytes, filename: str):
 class ClauseMappingEditView(ObjectEditView):
     queryset = ClauseMapping.objects.select_related("source__standard", "target__standard")
     form_class = ClauseMappingForm
+    template_name = "processes/library/clausemapping_edit.html"
 
     def get_form_kwargs(self) -> dict:
         kwargs = super().get_form_kwargs()
@@ -258,8 +259,20 @@ class ClauseMappingEditView(ObjectEditView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        back = self.object.get_absolute_url() if self.object else reverse("processes:clause_list")
-        context.update({"cancel_url": back, "list_url": reverse("processes:clause_list"), "list_label": _("Clauses")})
+        source = context["form"].initial.get("source") if self.object is None else None
+        clause = Clause.objects.filter(pk=source).first() if source else None
+        if self.object is not None:
+            back = self.object.get_absolute_url()
+        else:
+            back = clause.get_absolute_url() if clause else reverse("processes:clause_list")
+        context.update(
+            {
+                "cancel_url": back,
+                "list_url": reverse("processes:clause_list"),
+                "list_label": _("Clauses"),
+                "can_deactivate": self.object is not None and user_can(self.request.user, "delete", self.object),
+            }
+        )
         return context
 
 

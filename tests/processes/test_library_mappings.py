@@ -164,3 +164,22 @@ def test_the_api_denies_writes_to_people_without_the_permission(org, clauses, cl
     assert client.get(url).status_code == 200  # everyone reads the library
     mapping.refresh_from_db()
     assert mapping.is_active and mapping.relation == "equal" and ClauseMapping.objects.count() == 1
+
+
+def test_the_clause_lookup_finds_clauses_by_number_title_or_standard(org, clauses, client_for):
+    library.library_ready()
+    response = client_for(org.emp_a).get(reverse("web:lookup", args=["processes-clause"]), {"q": "14001 9.2"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'value="{clauses["e9.2"].pk}"' in html
+    assert f'value="{clauses["q9.2"].pk}"' not in html
+
+
+def test_the_edit_page_offers_deactivation_to_the_quality_manager_only(org, clauses, client_for):
+    mapping = library.clause_mapping_create(
+        actor=None, source=clauses["q7.5"], target=clauses["e7.5"], relation="equal"
+    )
+    url = reverse("processes:clausemapping_edit", args=[mapping.pk])
+    page = client_for(org.qm_a).get(url)
+    assert page.status_code == 200 and 'id="mapping-deactivate"' in page.content.decode()
+    assert client_for(org.emp_a).get(url).status_code == 403
