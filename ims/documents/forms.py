@@ -14,6 +14,7 @@ from ims.org.forms import DateInput
 from ims.org.models import Function, Person, Role
 
 from .choices import Discipline
+from .content_kinds import is_markdown
 from .models import ControlledDocument, DocumentVersion
 
 FILE_ACCEPT = ".pdf,.docx,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -107,10 +108,14 @@ class DocumentVersionForm(forms.ModelForm):
             "effective_date": DateInput(),
         }
 
-    def __init__(self, *args, user=None, for_new: bool = False, **kwargs):
+    def __init__(self, *args, user=None, for_new: bool = False, doc_type: str | None = None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
         instance = self.instance
+        doc_type = doc_type or (instance.document.doc_type if instance.pk else None)
+        if doc_type and not is_markdown(doc_type):
+            # Content of this kind is edited on its own page (e.g. the process-map modeler), never as Markdown.
+            del self.fields["body"]
         if for_new or (instance.pk and instance.number > 1):
             self.fields["change_summary"].required = True
         if not instance.pk or not instance.attachment:

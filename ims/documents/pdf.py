@@ -19,6 +19,7 @@ from weasyprint.urls import URLFetcher
 from ims.esign import selectors as esign_selectors
 
 from .content import render_markdown
+from .content_kinds import version_pdf_extra
 from .models import DocumentVersion
 
 CONTROLLED_COPY_NOTICE = "Controlled copy — uncontrolled when printed"
@@ -54,6 +55,7 @@ def version_pdf_context(version: DocumentVersion, *, viewer) -> dict:
         "manifestations": esign_selectors.manifestations_for(version, viewer=viewer),
         "footer_label": f"{document.number} v{version.number}",
         "notice": CONTROLLED_COPY_NOTICE,
+        **version_pdf_extra(version),
     }
 
 

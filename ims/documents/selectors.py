@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 
 from .choices import OPEN_STATUSES, VersionStatus
 from .content import diff_side_by_side, diff_unified
+from .content_kinds import version_diff_text
 from .models import ControlledDocument, DocumentVersion
 
 
@@ -48,9 +49,10 @@ def document_effective_version(document: ControlledDocument) -> DocumentVersion 
 def version_diff(*, old: DocumentVersion, new: DocumentVersion, mode: str = "side") -> SafeString:
     """The escaped HTML diff of two versions' Markdown: ``mode`` is ``"side"`` (side by side) or ``"unified"``."""
     labels = {"old_label": f"{old} ({old.get_status_display()})", "new_label": f"{new} ({new.get_status_display()})"}
+    old_text, new_text = version_diff_text(old), version_diff_text(new)
     if mode == "unified":
-        return diff_unified(old.body, new.body, **labels)
-    return diff_side_by_side(old.body, new.body, **labels)
+        return diff_unified(old_text, new_text, **labels)
+    return diff_side_by_side(old_text, new_text, **labels)
 
 
 # --- Audience: who is in a document's scope ---------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ims.esign.services import db_now, signature_create
 
 from .choices import OPEN_STATUSES, DocumentType, VersionStatus
 from .content import attachment_check
+from .content_kinds import content_saved, content_validate
 from .models import ControlledDocument, DocumentVersion
 from .signals import document_scope_changed, version_effective, version_withdrawn
 
@@ -178,6 +179,7 @@ def document_create(
         acknowledgement_days=acknowledgement_days,
     )
     document.full_clean()
+    content_validate(doc_type, body)
     document.save()
     document.sites.set(sites)
     document.functions.set(list(functions))
@@ -187,6 +189,7 @@ def document_create(
         _attach(version, attachment)
     version.full_clean(exclude=["attachment"])
     version.save()
+    content_saved(version)
     return document
 
 
@@ -280,6 +283,7 @@ def version_create(
     change_summary = (change_summary or "").strip()
     if not change_summary:
         raise ValidationError({"change_summary": _("Say what changes in this version and why.")})
+    content_validate(document.doc_type, body)
     latest = document.versions.order_by("-number").first()
     number = (document.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     version = DocumentVersion(
@@ -298,6 +302,7 @@ def version_create(
             setattr(version, field, getattr(latest, field))
     version.full_clean(exclude=["attachment"])
     version.save()
+    content_saved(version)
     return version
 
 
@@ -308,6 +313,8 @@ def version_update(*, actor, version: DocumentVersion, data: dict) -> DocumentVe
     version = _lock(version)
     _require(actor, "change", version)
     _expect(version, VersionStatus.DRAFT, step=_("edited (a change needs a new version)"))
+    if "body" in data:
+        content_validate(version.document.doc_type, data["body"])
     for field in VERSION_FIELDS:
         if field in data:
             setattr(version, field, data[field] if data[field] is not None or field == "effective_date" else "")
@@ -317,6 +324,8 @@ def version_update(*, actor, version: DocumentVersion, data: dict) -> DocumentVe
         _attach(version, data["attachment"])
     version.full_clean(exclude=["attachment"])
     version.save()
+    if "body" in data:
+        content_saved(version)
     return version
 
 

@@ -31,7 +31,7 @@ from ims.web.views import (
 
 from . import selectors, services
 from .choices import VersionStatus
-from .content import render_markdown
+from .content_kinds import is_markdown, version_content_html, version_edit_url
 from .filtersets import ControlledDocumentFilterSet, DocumentVersionFilterSet
 from .forms import ControlledDocumentForm, DocumentVersionForm, SignatureStepForm
 from .models import ControlledDocument, DocumentVersion
@@ -90,7 +90,7 @@ class DocumentDetailView(ObjectDetailView):
                 "has_status": True,
                 "versions": [(v, version_status_badge(v.status)) for v in versions],
                 "effective": effective,
-                "effective_html": render_markdown(effective.body) if effective else "",
+                "effective_html": version_content_html(effective) if effective else "",
                 "open_version": open_version,
                 "can_new_version": document.is_active
                 and open_version is None
@@ -210,12 +210,14 @@ class VersionDetailView(ObjectDetailView):
                 "model_name": _("document version"),
                 "list_url": version.document.get_absolute_url(),
                 "list_label": str(version.document),
-                "edit_url": reverse("documents:version_edit", args=[version.pk]) if version.is_editable else None,
+                "edit_url": (version_edit_url(version) or reverse("documents:version_edit", args=[version.pk]))
+                if version.is_editable
+                else None,
                 "deactivate_url": reverse("documents:version_retire", args=[version.pk]),
                 "deactivate_label": _("Retire"),
                 "is_active": version.status not in (VersionStatus.SUPERSEDED, VersionStatus.RETIRED),
                 "status_badge": version_status_badge(version.status),
-                "body_html": render_markdown(version.body),
+                "body_html": version_content_html(version),
                 "manifestations": esign_selectors.manifestations_for(version, viewer=user),
                 "can_submit": version.status == VersionStatus.DRAFT and context["can_change"],
                 "can_review": in_review and not_author and user_can(user, "review", version),
@@ -255,12 +257,16 @@ class VersionCreateView(ScopedViewMixin, View):
     def get(self, request, pk: int):
         document = self.get_object("view")
         latest = document.versions.order_by("-number").first()
-        form = DocumentVersionForm(user=request.user, for_new=True, initial={"body": latest.body if latest else ""})
+        form = DocumentVersionForm(
+            user=request.user, for_new=True, doc_type=document.doc_type, initial={"body": latest.body if latest else ""}
+        )
         return self.render(document, form)
 
     def post(self, request, pk: int):
         document = self.get_object("view")
-        form = DocumentVersionForm(request.POST, request.FILES, user=request.user, for_new=True)
+        form = DocumentVersionForm(
+            request.POST, request.FILES, user=request.user, for_new=True, doc_type=document.doc_type
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -268,7 +274,7 @@ class VersionCreateView(ScopedViewMixin, View):
                     actor=request.user,
                     document=document,
                     change_summary=data["change_summary"],
-                    body=data["body"],
+                    body=data.get("body"),
                     attachment=data.get("attachment"),
                     effective_date=data.get("effective_date"),
                 )
@@ -289,6 +295,11 @@ class VersionEditView(ObjectEditView):
         data = dict(form.cleaned_data)
         data.pop(REASON_FIELD, None)
         return services.version_update(actor=self.request.user, version=self.object, data=data)
+
+    def get(self, request, *args, **kwargs):
+        if not is_markdown(self.object.document.doc_type) and version_edit_url(self.object):
+            return redirect(version_edit_url(self.object))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -349,7 +360,7 @@ class VersionSignView(ScopedViewMixin, View):
                 "step": step,
                 "form": form,
                 "refusal": refusal,
-                "body_html": render_markdown(version.body),
+                "body_html": version_content_html(version),
             },
             status=status,
         )
