@@ -434,7 +434,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Integrated Management System / eQMS portal. Every list is scoped to the caller's sites.",
     "VERSION": "1.0.0",
     # One discipline list for the portal (documents and objectives share it).
-    "ENUM_NAME_OVERRIDES": {"DisciplineEnum": "ims.documents.choices.Discipline"},
+    "ENUM_NAME_OVERRIDES": {
+        "DisciplineEnum": "ims.documents.choices.Discipline",
+        "ActionStatusEnum": "ims.actions.models.ActionStatus",
+        "GapAssessmentStatusEnum": "processes.models.gaps.AssessmentStatus",
+        "ClauseResultStatusEnum": "processes.models.gaps.ResultStatus",
+        "ApplicabilityStatementStatusEnum": "processes.models.gaps.StatementStatus",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",

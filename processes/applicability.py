@@ -113,6 +113,18 @@ def statement_draft_create(
 
 
 @transaction.atomic
+def statement_update(*, actor, statement: ApplicabilityStatement, change_summary: str) -> ApplicabilityStatement:
+    """Change the summary of a draft (the reason for change comes with the caller's audit context)."""
+    locked = ApplicabilityStatement._base_manager.select_for_update().get(pk=statement.pk)
+    _require(actor, "change_applicabilitystatement", locked.site, _("change"))
+    if locked.status != StatementStatus.DRAFT:
+        raise TransitionNotAllowed(_("Only a draft statement is changed; start a new version."), code="not_draft")
+    locked.change_summary = (change_summary or "").strip()
+    locked.save(update_fields=["change_summary", "updated_at"])
+    return locked
+
+
+@transaction.atomic
 def entry_update(*, actor, entry: ApplicabilityEntry, applicable: bool, justification: str = "") -> ApplicabilityEntry:
     """Include or exclude one clause of a draft statement; an exclusion needs a justification."""
     statement = ApplicabilityStatement._base_manager.select_for_update().get(pk=entry.statement_id)

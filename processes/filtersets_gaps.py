@@ -49,13 +49,17 @@ class ClauseResultFilterSet(django_filters.FilterSet):
     assessment = django_filters.NumberFilter(field_name="assessment_id", label=_("Assessment (id)"))
     site = django_filters.NumberFilter(field_name="site_id", label=_("Site (id)"))
     standard = django_filters.NumberFilter(field_name="clause__standard_id", label=_("Standard (id)"))
-    status = django_filters.MultipleChoiceFilter(
-        choices=[("", _("Unanswered")), *ResultStatus.choices], label=_("Result"), null_value=""
-    )
+    status = django_filters.MultipleChoiceFilter(choices=ResultStatus.choices, label=_("Result"))
+    answered = django_filters.BooleanFilter(method="filter_answered", label=_("Answered"))
 
     class Meta:
         model = ClauseResult
-        fields = ["assessment", "site", "standard", "status"]
+        fields = ["assessment", "site", "standard", "status", "answered"]
+
+    def filter_answered(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(status="") if value else queryset.filter(status="")
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -190,6 +190,42 @@ def assessment_create(
     return assessment
 
 
+EDITABLE_FIELDS = ("title", "scope", "planned_start", "planned_end", "lead_assessor")
+
+
+@transaction.atomic
+def assessment_update(*, actor, assessment: GapAssessment, changes: dict) -> GapAssessment:
+    """Change the plan (title, scope, dates, lead assessor) until the assessment is completed; sites and
+    standards are fixed once the results exist. The reason for change comes with the caller's audit context."""
+    locked = _lock(assessment)
+    _require_at_every_site(actor, "change_gapassessment", _sites(locked), _("change"))
+    _expect(locked, AssessmentStatus.DRAFT, AssessmentStatus.IN_PROGRESS, step=_("changed"))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Fixed once the assessment is planned.") for name in sorted(unknown)})
+    for name, value in changes.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    if not locked.title:
+        raise ValidationError({"title": _("Give the assessment a title.")})
+    if locked.planned_end is not None and locked.planned_end < locked.planned_start:
+        raise ValidationError({"planned_end": _("The planned end cannot be before the start.")})
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def assessment_withdraw(*, actor, assessment: GapAssessment) -> GapAssessment:
+    """A draft that will not be carried out is deactivated (kept, never deleted)."""
+    locked = _lock(assessment)
+    _require_at_every_site(actor, "delete_gapassessment", _sites(locked), _("withdraw"))
+    _expect(locked, AssessmentStatus.DRAFT, step=_("withdrawn"))
+    if not locked.is_active:
+        raise TransitionNotAllowed(_("The assessment is already withdrawn."), code="inactive")
+    locked.is_active = False
+    locked.save(update_fields=["is_active", "updated_at"])
+    return locked
+
+
 # --- transitions -----------------------------------------------------------------------------------------------
 
 
@@ -199,6 +235,8 @@ def assessment_start(*, actor, assessment: GapAssessment) -> GapAssessment:
     locked = _lock(assessment)
     _require_at_every_site(actor, "change_gapassessment", _sites(locked), _("start"))
     _expect(locked, AssessmentStatus.DRAFT, step=_("started"))
+    if not locked.is_active:
+        raise TransitionNotAllowed(_("The assessment was withdrawn."), code="inactive")
     locked.status = AssessmentStatus.IN_PROGRESS
     locked.started_at = timezone.now()
     with audit_context(reason=_("Gap assessment started")):

@@ -74,7 +74,7 @@ class AssessmentListView(ObjectListView):
     )
     table_class = GapAssessmentTable
     filterset_class = GapAssessmentFilterSet
-    export_fields = ("reference", "title", "status", "planned_start", "planned_end", "lead_assessor__username")
+    export_fields = ("id", "reference", "title", "status", "planned_start", "planned_end", "lead_assessor__username")
     add_url_name = "processes:assessment_create"
 
     def get_queryset(self, action=None):
@@ -440,7 +440,7 @@ class StatementListView(ObjectListView):
     queryset = ApplicabilityStatement.objects.select_related("site", "approved_by").order_by("site__code", "-number")
     table_class = ApplicabilityStatementTable
     filterset_class = ApplicabilityStatementFilterSet
-    export_fields = ("site__code", "number", "status", "change_summary", "approved_by__username", "approved_at")
+    export_fields = ("id", "site__code", "number", "status", "change_summary", "approved_by__username", "approved_at")
     add_url_name = "processes:statement_create"
 
 
@@ -488,6 +488,8 @@ class EntryEditView(View):
 
     def post(self, request, pk: int):
         entry = get_object_or_404(ApplicabilityEntry.objects.restrict(request.user, "view"), pk=pk)
+        if not user_can(request.user, "change", entry):
+            raise PermissionDenied(_("You may not change this statement of applicability."))
         applicable = request.POST.get("applicable") == "1"
         try:
             applicability.entry_update(

@@ -16,7 +16,7 @@ from ims.web.views import ObjectDeactivateView, ObjectDetailView, ObjectEditView
 from . import services
 from .models import Action, ActionStatus
 
-EXPORT_FIELDS = ("reference", "site__code", "title", "owner__username", "due_date", "status", "source_label")
+EXPORT_FIELDS = ("id", "reference", "site__code", "title", "owner__username", "due_date", "status", "source_label")
 
 
 class ActionFilterSet(SearchFilterSet):
