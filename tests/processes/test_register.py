@@ -12,9 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from ims.access.permissions import user_can
 from ims.audit.models import AuditEvent
 from ims.documents.choices import DocumentType, VersionStatus
 from ims.documents.models import DocumentVersion
+from ims.org.choices import RoleCode
+from ims.testing.factories import PersonFactory
 from processes import register
 from processes.models import Clause, MapDiagram, Process, ProcessInteraction, ProcessType, Standard
 from tests.documents.factories import document_at
@@ -71,7 +74,9 @@ def form(org, **extra) -> dict:
 
 def test_a_quality_manager_registers_a_process_with_its_sipoc(org, client_for, clauses):
     client = client_for(org.qm_a)
-    assert client.get(reverse("processes:process_create")).status_code == 200
+    page = client.get(reverse("processes:process_create"))
+    assert page.status_code == 200
+    assert '<optgroup label="ISO 14001:2015">' in page.content.decode()  # clauses grouped by standard
     response = client.post(
         reverse("processes:process_create"),
         form(org, clauses=[clauses["9001/10.2"].pk, clauses["14001/6.1.2"].pk]),
@@ -106,6 +111,23 @@ def test_the_service_refuses_a_site_without_the_add_permission(org):
             sites=[org.site_a, org.site_b],
         )  # fmt: skip
     assert not Process.objects.exists()
+
+
+#: Every role reads the register of its sites; quality managers and compliance officers keep it (ims.org.roles).
+KEEPERS = {RoleCode.QUALITY_MANAGER, RoleCode.COMPLIANCE_OFFICER}
+
+
+@pytest.mark.parametrize("role", [r for r in RoleCode if r != RoleCode.GLOBAL_ADMIN])
+def test_every_role_reads_the_register_of_its_site_and_only_quality_roles_keep_it(org, client_for, role):
+    process = make(org)
+    person = PersonFactory(site=org.site_a, site__role=role)
+    client = client_for(person)
+    assert client.get(process.get_absolute_url()).status_code == 200
+    assert client.get(reverse("processes:landscape")).context["svg"].count('class="lsc-box"') == 1
+    keeps = role in KEEPERS
+    assert client.get(reverse("processes:process_create")).status_code == (200 if keeps else 403)
+    assert client.get(reverse("processes:process_edit", args=[process.pk])).status_code == (200 if keeps else 403)
+    assert user_can(person, "delete", process) is keeps
 
 
 def test_employees_and_inspectors_may_not_register_processes(org, client_for):
