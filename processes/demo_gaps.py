@@ -194,7 +194,8 @@ def _basel() -> str:
                     data = {"status": status, "evidence_records": EVIDENCE}
                     if status == ResultStatus.PARTIAL:
                         data["finding"] = (
-                            f"In place for {result.clause.title.lower()}, but not applied the same way in every department."
+                            f"In place for {result.clause.title.lower()}, "
+                            "but not applied the same way in every department."
                         )
                 gaps.result_record(actor=lead, result=result, data=data)
             for result in assessment.results.filter(status__in=gaps.ACTIONABLE, action_ref="", owner__isnull=False):
