@@ -151,11 +151,12 @@ def _curve(source: _Placed, target: _Placed, spread: tuple[float, float], shift:
             tx = target.x if left else target.x + BOX_W
             sy, ty = source.cy + offset_s / 3, target.cy + offset_t / 3
             return f"M{_num(sx)},{_num(sy)} L{_num(tx)},{_num(ty)}"
-        # Farther along the same row: arc over the boxes in between, within the gap above the row.
+        # Farther along the same row: arc under the boxes in between, within the gap below the row (the band
+        # heading sits above a band's first row).
         sx, tx = source.cx + offset_s, target.cx + offset_t
-        sy = ty = source.y
-        top = sy - (GAP_Y - 6) / 0.75
-        return f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(top)} {_num(tx)},{_num(top)} {_num(tx)},{_num(ty)}"
+        sy = ty = source.y + BOX_H
+        low = sy + (GAP_Y - 6) / 0.75
+        return f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(low)} {_num(tx)},{_num(low)} {_num(tx)},{_num(ty)}"
     down = target.line > source.line
     sx, tx = source.cx + offset_s, target.cx + offset_t
     sy = source.y + BOX_H if down else source.y
