@@ -13,7 +13,6 @@ shrinking the text, and stays one pass over the data (1,200 processes: a few mil
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -96,10 +95,28 @@ def columns_for(boxes: Sequence[Box]) -> int:
 
 
 def _name_lines(name: str) -> list[str]:
-    lines = textwrap.wrap(name, NAME_WIDTH) or [""]
+    """At most two lines of ``NAME_WIDTH`` characters, split at spaces; a longer name ends in "…"."""
+    lines: list[str] = []
+    current = ""
+    for word in name.split():
+        while len(word) > NAME_WIDTH:  # a very long word is cut
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:NAME_WIDTH])
+            word = word[NAME_WIDTH:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= NAME_WIDTH:
+            current = f"{current} {word}"
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
     if len(lines) > 2:
         lines = [lines[0], lines[1][: NAME_WIDTH - 1].rstrip() + "…"]
-    return lines
+    return lines or [""]
 
 
 def _shape(x: float, y: float, core: bool, fill: str) -> str:

@@ -384,9 +384,9 @@ def landscape_data(*, user, site=None) -> tuple[list[dict], list[dict]]:
     if site is not None:
         processes = processes.filter(pk__in=Process._base_manager.filter(sites=site).values("pk"))
     rows = list(processes.order_by("code").values("pk", "code", "name", "process_type"))
-    ids = [row["pk"] for row in rows]
+    shown = processes.values("pk")
     arrows = list(
-        ProcessInteraction._base_manager.filter(is_active=True, source_id__in=ids, target_id__in=ids)
+        ProcessInteraction._base_manager.filter(is_active=True, source_id__in=shown, target_id__in=shown)
         .order_by("source__code", "target__code")
         .values("source_id", "target_id", "description")
     )

@@ -155,13 +155,16 @@ def test_the_company_view_of_forty_sites_is_constant_in_queries_and_fast(org, cl
     url = reverse("processes:landscape")
 
     def measure() -> tuple[int, float, str]:
+        """Queries of one request, and the fastest of three (the machine is shared: the best run is the cost)."""
         client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - started
-        assert response.status_code == 200
-        return len(queries), elapsed, response.context["svg"]
+        timings = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        return len(queries), min(timings), response.context["svg"]
 
     bulk_processes(sites[:1], 30, org.qm_a)
     few, _, _ = measure()
@@ -170,5 +173,5 @@ def test_the_company_view_of_forty_sites_is_constant_in_queries_and_fast(org, cl
     assert many == few
     print(f"company landscape, 1,200 processes: {elapsed * 1000:.0f} ms, {many} queries")
     assert svg.count('class="lsc-box"') == 1200 and svg.count('class="lsc-link"') == 40 * 29
-    assert elapsed < 1.0, f"{elapsed * 1000:.0f} ms"  # ~0.2 s here (shared machine); the scale budget is 300 ms
+    assert elapsed < 0.3, f"{elapsed * 1000:.0f} ms"  # ~0.1 s here
     assert Membership.objects.exists()
