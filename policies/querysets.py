@@ -10,9 +10,9 @@ once with ``EXISTS``.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
-from ims.access.permissions import has_global_permission, site_ids_with_permission
+from ims.access.permissions import has_global_permission, site_id_list
 from ims.access.querysets import RestrictedQuerySet
 
 
@@ -29,9 +29,10 @@ class CompanyLevelQuerySet(RestrictedQuerySet):
         codename = f"{action}_{opts.model_name}"
         if has_global_permission(user, f"{opts.app_label}.{codename}"):
             return self
-        sites = site_ids_with_permission(user, opts.app_label, codename)
-        company = Q(**{f"{self.company_lookup}__isnull": True}) & Q(Exists(sites))
-        return self.filter(Q(**{f"{self.company_lookup}__in": sites}) | company)
+        sites = site_id_list(user, opts.app_label, codename)
+        if not sites:
+            return self.none()
+        return self.filter(Q(**{f"{self.company_lookup}__in": sites}) | Q(**{f"{self.company_lookup}__isnull": True}))
 
 
 class ObjectiveQuerySet(CompanyLevelQuerySet):

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from ims.access.permissions import has_global_permission, site_ids_with_permission
+from ims.access.permissions import has_global_permission, site_id_list
 
 from .canonical import NotSignable, record_hash
 from .constants import CURRENT_STATEMENT_VERSION, REGISTER_PERMISSION
@@ -126,7 +126,7 @@ def register_sites(user) -> models.QuerySet:
     if has_global_permission(user, REGISTER_PERMISSION):
         return Site.objects.all()
     app_label, codename = REGISTER_PERMISSION.split(".", 1)
-    return Site.objects.filter(pk__in=site_ids_with_permission(user, app_label, codename))
+    return Site.objects.filter(pk__in=site_id_list(user, app_label, codename))
 
 
 def certification_register(*, user, site=None) -> models.QuerySet:
