@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ims.access.permissions import user_sites
-from ims.documents.choices import Discipline, VersionStatus
+from ims.documents.choices import Discipline
 from ims.documents.models import ControlledDocument, number_validator
 from ims.esign.services import MAX_REASON_LENGTH
 from ims.org.filtersets import SearchFilterSet
@@ -112,16 +112,12 @@ class ProcessMapFilterSet(SearchFilterSet):
     site = django_filters.ModelMultipleChoiceFilter(
         queryset=Site.objects.all(), field_name="sites", distinct=True, label="Site"
     )
-    status = django_filters.ChoiceFilter(
-        choices=[(VersionStatus.EFFECTIVE, _("Has an effective version")), ("none", _("Not yet effective"))],
-        method="filter_status",
-        label="Status",
-    )
+    effective = django_filters.BooleanFilter(method="filter_effective", label="Has an effective version")
     is_active = django_filters.BooleanFilter(label="Active")
 
     class Meta:
         model = ControlledDocument
-        fields = ["q", "discipline", "site", "status", "is_active"]
+        fields = ["q", "discipline", "site", "effective", "is_active"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -132,9 +128,7 @@ class ProcessMapFilterSet(SearchFilterSet):
     def filter_discipline(self, queryset, name, value):
         return queryset.filter(disciplines__contains=[value]) if value else queryset
 
-    def filter_status(self, queryset, name, value):
-        if value == VersionStatus.EFFECTIVE:
-            return queryset.filter(effective_number__isnull=False)
-        if value == "none":
-            return queryset.filter(effective_number__isnull=True)
-        return queryset
+    def filter_effective(self, queryset, name, value: bool | None):
+        if value is None:
+            return queryset
+        return queryset.filter(effective_number__isnull=not value)

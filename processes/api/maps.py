@@ -138,6 +138,9 @@ class MapStepSerializer(serializers.Serializer):
 
 class ProcessMapVersionSerializer(serializers.ModelSerializer):
     document = serializers.PrimaryKeyRelatedField(read_only=True)
+    status = serializers.CharField(
+        read_only=True, help_text="draft, in_review, approved, effective, superseded or retired (document control)."
+    )
     steps = serializers.SerializerMethodField()
     svg_source = serializers.SerializerMethodField()
     bpmn_sha256 = serializers.SerializerMethodField()
