@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -41,7 +42,7 @@ class Tally:
     def percent_answered(self) -> int:
         return round(100 * self.answered / self.total) if self.total else 0
 
-    @property
+    @cached_property
     def score(self) -> float | None:
         judged = self.conforming + self.partial + self.gap
         if not judged:
