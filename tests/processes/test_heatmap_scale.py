@@ -54,7 +54,8 @@ def at_scale(org):
         GapAssessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.COMPLETED)
     with connection.cursor() as cursor:  # answer every result in one statement: a mix of the four results
         cursor.execute(
-            "UPDATE processes_clauseresult SET status = (ARRAY['conforming','conforming','partial','gap'])[1 + id %% 4] "
+            "UPDATE processes_clauseresult "
+            "SET status = (ARRAY['conforming','conforming','partial','gap'])[1 + id %% 4] "
             "WHERE clause_id IN (SELECT id FROM processes_clause WHERE standard_id = %s)",
             [standard.pk],
         )
