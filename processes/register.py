@@ -29,7 +29,7 @@ from ims.audit.context import current as current_audit_context
 from ims.documents.choices import DocumentType, VersionStatus
 from ims.documents.models import ControlledDocument, DocumentVersion
 
-from .models import Clause, Process, ProcessInteraction, ProcessType
+from .models import Clause, Process, ProcessInteraction
 
 PERM_ADD = "processes.add_process"
 PERM_CHANGE = "processes.change_process"
@@ -391,6 +391,3 @@ def landscape_data(*, user, site=None) -> tuple[list[dict], list[dict]]:
         .values("source_id", "target_id", "description")
     )
     return rows, arrows
-
-
-PROCESS_TYPE_ORDER = (ProcessType.MANAGEMENT, ProcessType.CORE, ProcessType.SUPPORT)

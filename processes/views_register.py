@@ -193,8 +193,10 @@ class InteractionCreateView(ScopedViewMixin, View):
             raise PermissionDenied(_("You may not record interactions of this process."))
         form = InteractionForm(request.POST, user=request.user, source=process)
         if not form.is_valid():
-            errors = "; ".join(f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}".lstrip(": ")
-                               for k, v in form.errors.items())  # fmt: skip
+            errors = "; ".join(
+                f"{form.fields[name].label}: {' '.join(problems)}" if name in form.fields else " ".join(problems)
+                for name, problems in form.errors.items()
+            )
             messages.error(request, _("Nothing was recorded: %(errors)s") % {"errors": errors})
             return redirect(process.get_absolute_url())
         try:
