@@ -135,3 +135,25 @@ def assessment_xlsx(assessment: GapAssessment) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def statement_pdf(statement, *, viewer, url_fetcher=None) -> bytes:
+    """A statement of applicability as PDF: every clause, applicable or excluded with its justification,
+    and the approval signature(s)."""
+    from weasyprint import HTML
+
+    entries = statement.entries.select_related("clause__standard").order_by(
+        "clause__standard__code", "clause__standard__edition", "clause__position"
+    )
+    context = {
+        "statement": statement,
+        "standards": list(statement.standards.order_by("code", "edition")),
+        "entries": list(entries),
+        "excluded": sum(1 for entry in entries if not entry.applicable),
+        "manifestations": esign_selectors.manifestations_for(statement, viewer=viewer),
+        "footer_label": f"{statement.site.code} SoA v{statement.number} · {statement.get_status_display()}",
+        "notice": CONTROLLED_COPY_NOTICE,
+        "printed_at": timezone.now(),
+    }
+    html = render_to_string("processes/gaps/statement_pdf.html", context)
+    return HTML(string=html, base_url=None, url_fetcher=url_fetcher or LockedURLFetcher()).write_pdf()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("applicability/", views.StatementListView.as_view(), name="statement_list"),
     path("applicability/new/", views.StatementCreateView.as_view(), name="statement_create"),
     path("applicability/<int:pk>/", views.StatementDetailView.as_view(), name="statement_detail"),
+    path("applicability/<int:pk>/statement.pdf", views.StatementPdfView.as_view(), name="statement_pdf"),
     path("applicability/<int:pk>/approve/", views.StatementApproveView.as_view(), name="statement_approve"),
     path("applicability/entries/<int:pk>/", views.EntryEditView.as_view(), name="entry_edit"),
 ]

@@ -529,6 +529,18 @@ class EntryEditView(View):
         return redirect(reverse("processes:statement_detail", args=[entry.statement_id]) + f"#e{entry.pk}")
 
 
+class StatementPdfView(View):
+    def get(self, request, pk: int):
+        statement = get_object_or_404(
+            ApplicabilityStatement.objects.restrict(request.user, "view").select_related("site"), pk=pk
+        )
+        response = HttpResponse(
+            gap_reports.statement_pdf(statement, viewer=request.user), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{statement.site.code}-soa-v{statement.number}.pdf"'
+        return response
+
+
 class StatementApproveView(_SignView):
     statement = gettext_lazy(
         "Meaning of your signature: approved — this statement of applicability, with its exclusions and their "

@@ -221,3 +221,8 @@ def test_statement_pages_draft_exclude_and_approve(org, standards, client_for):
     assert statement.status == "approved"
     assert client.get(reverse("processes:statement_list")).status_code == 200
     assert client_for(org.qm_b).get(statement.get_absolute_url()).status_code == 404
+    pdf = client.get(reverse("processes:statement_pdf", args=[statement.pk]))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout
+    text = " ".join(text.decode().split())
+    assert "Statement of applicability" in text and "Excluded Not here" in text and "Qm A" in text
+    assert client_for(org.qm_b).get(reverse("processes:statement_pdf", args=[statement.pk])).status_code == 404
