@@ -59,6 +59,7 @@ class ActionListView(ObjectListView):
 
 class ActionDetailView(ObjectDetailView):
     queryset = Action.objects.select_related("site", "owner", "raised_by", "source_type")
+    template_name = "actions/action_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,9 +84,19 @@ class ActionDetailView(ObjectDetailView):
                 "deactivate_label": _("Cancel the action"),
                 "is_active": action.status == ActionStatus.OPEN,
                 "list_url": reverse("actions:action_list"),
+                "source_url": source_url(action),
             }
         )
         return context
+
+
+def source_url(action: Action) -> str:
+    """The page of the record the action was raised from (its own page decides who may read it)."""
+    model = action.source_type.model_class() if action.source_type_id else None
+    if model is None or not hasattr(model, "get_absolute_url"):
+        return ""
+    source = model._base_manager.filter(pk=action.source_id).first()
+    return source.get_absolute_url() if source is not None else ""
 
 
 class ActionForm(forms.ModelForm):

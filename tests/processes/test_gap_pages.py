@@ -137,6 +137,7 @@ def test_raise_an_action_from_the_result_page(org, standards, client_for):
     assert action.title == "Write the register"
     page = client.get(reverse("actions:action_detail", args=[action.pk]))
     assert page.status_code == 200
+    assert reverse("processes:result_edit", args=[result.pk]) in page.content.decode()  # link to its source
     assert client_for(org.qm_b).get(reverse("actions:action_detail", args=[action.pk])).status_code == 404
 
 
