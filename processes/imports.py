@@ -27,7 +27,7 @@ from django.db.models import Max
 
 from ims.access.permissions import user_can_any_site
 from ims.documents.choices import Discipline
-from ims.org.importer import ImportChange, ImportFileError, ImportIssue, _decode
+from ims.org.importer import ImportFileError, ImportIssue, _decode
 from ims.web.input import FORBIDDEN, control_character_error
 
 from .models import Clause, Standard, StandardKind
@@ -64,6 +64,16 @@ def max_bytes() -> int:
 
 
 @dataclass
+class ClauseChange:
+    """One thing the import creates: the standard (line 0) or a clause (the line it is on)."""
+
+    line: int
+    clause: str
+    action: str
+    detail: str
+
+
+@dataclass
 class StandardImportReport:
     """What an import found and did; identical for the page and the API."""
 
@@ -83,7 +93,7 @@ class StandardImportReport:
     duration_seconds: float = 0.0
     errors: list[ImportIssue] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    changes: list[ImportChange] = field(default_factory=list)
+    changes: list[ClauseChange] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -438,12 +448,12 @@ def _run(*, rows: list[_Row], fields: StandardFields, report: StandardImportRepo
     if standard is None:
         report.standard_created = True
         report.changes.append(
-            ImportChange(0, f"{fields.code}:{fields.edition}", "create standard", fields.title.strip())
+            ClauseChange(0, f"{fields.code}:{fields.edition}", "create standard", fields.title.strip())
         )
     for row in rows:
         parent = row.values.get("parent")
         detail = row.values["title"] + (f" (part of {parent})" if parent else "")
-        report.changes.append(ImportChange(row.line, row.values["number"], "add clause", detail))
+        report.changes.append(ClauseChange(row.line, row.values["number"], "add clause", detail))
     report.clauses_created = len(rows)
     if write:
         _apply(rows, fields, standard, report)
