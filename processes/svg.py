@@ -135,6 +135,15 @@ URL_RE = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 LOCAL_REF_RE = re.compile(r"^#[A-Za-z_][\w.:-]*$")
 
 
+#: The one DOCTYPE accepted (bpmn-js ``saveSVG`` writes it): the public SVG 1.1 identifier, no internal subset, so it
+#: declares no entity; it is removed before parsing and the DTD is never fetched. Any other DOCTYPE is refused.
+SVG11_DOCTYPE = re.compile(
+    rb"^(\s*(?:<\?xml[^>]*\?>)?\s*(?:<!--(?:(?!-->).){0,500}-->\s*)*)"
+    rb'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1\.1//EN" "http://www\.w3\.org/Graphics/SVG/1\.1/DTD/svg11\.dtd">',
+    re.DOTALL,
+)
+
+
 class SvgRefused(ValidationError):
     """The SVG holds something active or external; nothing was saved."""
 
@@ -169,6 +178,7 @@ def svg_sanitise(data: bytes | str) -> str:
     """Check the SVG and return it re-serialised from the allow-list; raise ``SvgRefused`` with the reason."""
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     size_check(raw, what=_("SVG drawing"))
+    raw = SVG11_DOCTYPE.sub(rb"\1", raw, count=1)
     try:
         root = safe_parse(raw, what=_("SVG drawing"))
     except ValidationError as error:

@@ -79,3 +79,14 @@ def test_a_drawing_over_five_megabytes_is_refused():
     big = HEAD + "<desc>" + "x" * (5 * 1024 * 1024) + "</desc></svg>"
     with pytest.raises(ValidationError, match="limit is 5 MB"):
         svg_sanitise(big)
+
+
+def test_the_svg_1_1_doctype_bpmn_js_writes_is_accepted_and_any_other_refused():
+    standard = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!-- created with bpmn-js / http://bpmn.io -->\n'
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    )
+    assert svg_sanitise(standard + BPMN_JS).startswith("<svg")
+    with_subset = standard.replace('svg11.dtd">', 'svg11.dtd" [<!ENTITY x "y">]>')
+    with pytest.raises(ValidationError, match="DTD"):
+        svg_sanitise(with_subset + BPMN_JS)
