@@ -187,3 +187,29 @@ def test_the_demo_links_show_addressed_groups_gaps_and_a_redundancy(org):
     assert {d.number for d in redundant[0].documents} >= {"SOP-PRD-004", "SOP-EHS-003"}
     policy = next(g for g in overlap.groups if any(d.number == "POL-IMS-001" for d in g.documents))
     assert set(policy.standards) == {"ISO 9001:2015", "ISO 14001:2015", "ISO 45001:2018"}
+
+
+def test_the_page_and_the_standard_detail_ask_the_same_number_of_queries_for_more_rows(world, client_for):
+    org, standards, clauses = world
+    client = client_for(org.qm_a)
+    overlap_url = reverse("processes:overlap")
+    params = {"standards": [s.pk for s in chosen(standards)]}
+    detail_url = reverse("processes:standard_detail", args=[standards["STD-A"].pk])
+
+    def counts() -> tuple[int, int]:
+        found = []
+        for url, query in ((overlap_url, params), (detail_url, {})):
+            client.get(url, query)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url, query).status_code == 200
+            found.append(len(captured))
+        return tuple(found)
+
+    before = counts()
+    for n in range(20):
+        a = Clause.objects.create(standard=standards["STD-A"], number=f"8.{n}", title="More", position=50 + n)
+        b = Clause.objects.create(standard=standards["STD-B"], number=f"8.{n}", title="More", position=50 + n)
+        ClauseMapping.objects.create(source=a, target=b, relation="equal")
+        process_at(org.site_a, org.qm_a, f"P-Y{n}", [a])
+        library.document_clause_add(actor=None, document=document_at(org.site_a, number=f"SOP-OVY-{n}"), clause=a)
+    assert counts() == before
