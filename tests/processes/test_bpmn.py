@@ -262,3 +262,13 @@ def _big_bpmn(size: int) -> bytes:
         "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></definitions>"
     )
     return xml.encode()
+
+
+def test_a_dtd_hidden_in_utf16_or_behind_a_comment_is_still_refused():
+    xxe = (
+        '<?xml version="1.0" encoding="UTF-16"?><!-- <bpmn:definitions> --><!DOCTYPE d [<!ENTITY x SYSTEM '
+        '"file:///etc/passwd">]><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</definitions>'
+    )
+    assert "DTD" in refused(xxe.encode("utf-16"), "unsafe_xml")
+    unparsed = '<!DOCTYPE d [<!NOTATION n SYSTEM "x"><!ENTITY e SYSTEM "y" NDATA n>]><definitions/>'
+    assert "DTD" in refused(unparsed.encode(), "unsafe_xml")

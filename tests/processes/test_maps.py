@@ -448,3 +448,23 @@ class TestMapDiagramIsolation(SiteIsolationTests):
     @pytest.fixture(autouse=True)
     def _kind(self):
         maps.maps_ready()
+
+
+def test_a_two_megabyte_bpmn_upload_is_checked_drawn_and_saved_within_a_second(org, client_for):
+    import time
+
+    from .test_bpmn import _big_bpmn
+
+    client = client_for(org.qm_a)
+    big = _big_bpmn(2 * 1024 * 1024)
+    form = {"number": "MAP-BIG-1", "title": "Long process", "disciplines": ["quality"], "owner": org.qm_a.pk,
+            "sites": [org.site_a.pk]}  # fmt: skip
+    client.get("/api/v1/processes/process-maps/")  # the first request loads the URL configuration
+    started = time.perf_counter()
+    created = client.post("/api/v1/processes/process-maps/", {**form, "bpmn_file": io.BytesIO(big)})
+    elapsed = time.perf_counter() - started
+    assert created.status_code == 201, created.content
+    version = ControlledDocument.objects.get(number="MAP-BIG-1").versions.get()
+    assert len(version.body) >= 2 * 1024 * 1024 and len(version.diagram.steps) > 4000
+    print(f"2 MB BPMN upload: {elapsed:.2f} s")
+    assert elapsed < 1.0, f"{elapsed:.2f} s"
