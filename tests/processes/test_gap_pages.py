@@ -12,7 +12,14 @@ from openpyxl import load_workbook
 
 from ims.actions.models import Action
 from processes import gaps
-from processes.models import ApplicabilityStatement, AssessmentStatus, ClauseResult, GapAssessment, ResultStatus
+from processes.models import (
+    ApplicabilityStatement,
+    AssessmentStatus,
+    Clause,
+    ClauseResult,
+    GapAssessment,
+    ResultStatus,
+)
 
 from .gapkit import answer_all, assessment_at, certify, clause, small_standards
 
@@ -227,3 +234,25 @@ def test_statement_pages_draft_exclude_and_approve(org, standards, client_for):
     text = " ".join(text.decode().split())
     assert "Statement of applicability" in text and "Excluded Not here" in text and "Qm A" in text
     assert client_for(org.qm_b).get(reverse("processes:statement_pdf", args=[statement.pk])).status_code == 404
+
+
+def test_the_assessment_page_runs_the_same_queries_for_few_or_many_results(org, standards, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, b = standards
+    small = assessment_at(org, [org.site_a], [b], start=True)
+    answer_all(small, org.qm_a)
+    for n in range(40):
+        Clause.objects.create(standard=a, number=f"7.{n}", title=f"More {n}", position=200 + n)
+    large = assessment_at(org, [org.site_a, org.site_b], [a, b], start=True)
+    answer_all(large, org.admin)
+    client = client_for(org.admin)
+
+    def count(assessment) -> int:
+        client.get(assessment.get_absolute_url())
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(assessment.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    assert count(large) == count(small)
