@@ -32,6 +32,7 @@ from ims.web.tables import OPTIONAL, BaseTable
 from ims.web.views import REASON_FIELD, ObjectListView, ScopedViewMixin
 
 from . import maps
+from .bpmn import blank_bpmn
 from .forms_maps import MapCreateForm, MapImportForm, MapNewVersionForm, ProcessMapFilterSet
 from .models import MapDiagram
 
@@ -272,6 +273,10 @@ class MapEditView(ScopedViewMixin, View):
             "detailUrl": reverse("documents:version_detail", args=[version.pk]),
             "editable": editable,
             "lanes": [f.name for f in document.functions.all().order_by("name")],
+            # A map registered without content (e.g. on the generic document page) starts as a blank pool.
+            "blankXml": ""
+            if version.body.strip()
+            else blank_bpmn(title=document.title, lanes=[f.name for f in document.functions.all().order_by("name")]),
             "messages": {
                 "saved": _("Saved. The steps table below is up to date."),
                 "failed": _("Not saved:"),

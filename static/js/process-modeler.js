@@ -38,11 +38,13 @@
     return input ? input.value : "";
   }
 
-  fetch(config.bpmnUrl, { credentials: "same-origin" })
-    .then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    })
+  var source = config.blankXml
+    ? Promise.resolve(config.blankXml)
+    : fetch(config.bpmnUrl, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      });
+  source
     .then(function (xml) {
       return modeler.importXML(xml);
     })

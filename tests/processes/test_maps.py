@@ -468,3 +468,26 @@ def test_a_two_megabyte_bpmn_upload_is_checked_drawn_and_saved_within_a_second(o
     assert len(version.body) >= 2 * 1024 * 1024 and len(version.diagram.steps) > 4000
     print(f"2 MB BPMN upload: {elapsed:.2f} s")
     assert elapsed < 1.0, f"{elapsed:.2f} s"
+
+
+def test_a_map_registered_without_content_opens_in_the_modeler_as_a_blank_pool(org, people, client_for):
+    document = document_services.document_create(
+        actor=people.author,
+        number="MAP-EMPTY-1",
+        title="Change control",
+        doc_type=DocumentType.PROCESS_MAP,
+        disciplines=[Discipline.QUALITY],
+        owner=people.author,
+        sites=[org.site_a],
+        functions=[org.qa],
+    )
+    version = document.versions.get()
+    html = client_for(people.author).get(reverse("processes:map_edit", args=[version.pk])).content.decode()
+    config = json.loads(html.split('id="process-modeler-config" type="application/json">')[1].split("</script>")[0])
+    assert "Quality Assurance" in config["blankXml"] and "Change control" in config["blankXml"]
+    with pytest.raises(ValidationError):
+        document_services.document_create(
+            actor=people.author, number="MAP-MD-1", title="Markdown map", doc_type=DocumentType.PROCESS_MAP,
+            disciplines=[Discipline.QUALITY], owner=people.author, sites=[org.site_a], body="# Not BPMN",
+        )  # fmt: skip
+    assert not ControlledDocument.objects.filter(number="MAP-MD-1").exists()
