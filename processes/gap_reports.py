@@ -94,7 +94,7 @@ def assessment_pdf(assessment: GapAssessment, *, viewer, url_fetcher=None) -> by
 
 
 def assessment_xlsx(assessment: GapAssessment) -> bytes:
-    """Summary, per-standard figures and every result, one sheet each."""
+    """Summary, per-standard figures, the heatmap's scores (site × clause group) and every result."""
     from openpyxl import Workbook
 
     progress = gap_selectors.assessment_progress(assessment)
@@ -128,6 +128,15 @@ def assessment_xlsx(assessment: GapAssessment) -> bytes:
     for standard, t in progress.by_standard:
         row = [str(standard), t.total, t.answered, t.conforming, t.partial, t.gap, t.not_applicable, t.score]
         figures.append([xlsx_cell(figures, "" if v is None else v) for v in row])
+    heatmap = gap_selectors.assessment_heatmap(assessment)
+    grid = workbook.create_sheet("Heatmap")
+    grid.append([xlsx_cell(grid, "Site")] + [xlsx_cell(grid, f"{c.standard} {c.label}") for c in heatmap.columns])
+    for row in heatmap.rows:
+        scores = [heatmap.cell(row.key, c.key) for c in heatmap.columns]
+        grid.append(
+            [xlsx_cell(grid, row.label)]
+            + [xlsx_cell(grid, t.score if t is not None and t.score is not None else "") for t in scores]
+        )
     results = workbook.create_sheet("Results")
     results.append([xlsx_cell(results, h) for h in RESULT_COLUMNS])
     for result in gap_selectors.report_results(assessment).iterator(chunk_size=500):

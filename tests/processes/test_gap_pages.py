@@ -184,7 +184,10 @@ def test_the_xlsx_report_has_every_result_and_no_formula(org, approved, client_f
     response = client_for(org.qm_a).get(reverse("processes:assessment_xlsx", args=[approved.pk]))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Summary", "By standard", "Results"]
+    assert book.sheetnames == ["Summary", "By standard", "Heatmap", "Results"]
+    heat = list(book["Heatmap"].iter_rows(values_only=True))
+    assert heat[0][:4] == ("Site", "TST-A:2026 §4", "TST-A:2026 §5", "TST-A:2026 §6")
+    assert heat[1][:2] == ("SITEA", 50)  # §4: one conforming, one gap
     rows = list(book["Results"].iter_rows(values_only=True))
     assert len(rows) == 1 + ClauseResult.objects.filter(assessment=approved).count()
     gap_row = next(row for row in rows if row[1] == "4.2")
