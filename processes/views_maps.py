@@ -83,6 +83,11 @@ class MapListView(ObjectListView):
     def get_queryset(self, action=None):
         return maps.maps_visible(user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["model_name"] = _("process map")
+        return context
+
 
 class MapDetailView(ScopedViewMixin, View):
     queryset = MAP_DOCUMENTS

@@ -9,6 +9,7 @@ manager gets 404 for the map.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from .conftest import login, sign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+#: Screenshots of the map pages, for a person to look at (not compared by the test).
+SHOTS = Path(os.environ.get("IMS_MAP_SHOTS") or Path(tempfile.gettempdir()) / "map_shots")
 NEW_TASK = "Inform the qualified person"
 ADD_TASK_AFTER_ASSESSMENT = """
 (name) => {
@@ -141,6 +144,11 @@ def test_a_quality_manager_imports_a_map_adds_a_task_in_a_lane_and_takes_it_to_e
     qm.goto(f"/processes/maps/{document.pk}/")
     expect(qm.locator("main")).to_contain_text("Effective")
     expect(qm.locator("[data-map-steps]")).to_contain_text(NEW_TASK)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    qm.screenshot(path=str(SHOTS / "map-detail.png"), full_page=True)
+    qm.goto("/processes/maps/")
+    expect(qm.locator("main table")).to_contain_text("MAP-QA-100")
+    qm.screenshot(path=str(SHOTS / "map-list.png"), full_page=True)
     qm.goto(f"/processes/maps/versions/{version.pk}/modeler/")
     expect(qm.locator("[data-map-locked]")).to_contain_text("start a new version")
 
