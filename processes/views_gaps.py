@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from ims.access.permissions import user_can, user_can_any_site, user_can_at_site
+from ims.access.permissions import user_can, user_can_any_site, user_can_at_site, user_sites
+from ims.actions.registry import action_url
 from ims.audit.context import audit_context
 from ims.documents.forms import SignatureStepForm
 from ims.documents.views import client_ip
@@ -361,8 +362,6 @@ class ResultEditView(View):
 
 
 def gaps_action_url(result: ClauseResult) -> str:
-    from ims.actions.registry import action_url
-
     return action_url(result.action_kind, result.action_ref)
 
 
@@ -432,8 +431,6 @@ class HeatmapView(View):
         available = gap_selectors.heatmap_standards(request.user)
         chosen_ids = [int(v) for v in request.GET.getlist("standard") if v.isdigit()]
         chosen = [s for s in available if s.pk in chosen_ids] or available
-        from ims.access.permissions import user_sites
-
         site_choices = list(user_sites(request.user, "processes.view_gapassessment").order_by("code"))
         site_ids = [int(v) for v in request.GET.getlist("site") if v.isdigit()]
         sites = [s for s in site_choices if s.pk in site_ids]
