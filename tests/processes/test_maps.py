@@ -491,3 +491,15 @@ def test_a_map_registered_without_content_opens_in_the_modeler_as_a_blank_pool(o
             disciplines=[Discipline.QUALITY], owner=people.author, sites=[org.site_a], body="# Not BPMN",
         )  # fmt: skip
     assert not ControlledDocument.objects.filter(number="MAP-MD-1").exists()
+
+
+def test_the_kernel_new_version_page_starts_a_map_draft_from_the_effective_bpmn(org, people, client_for):
+    document = new_map(people.author, org.site_a)
+    first = take_to_effective(people, document.versions.get())
+    client = client_for(people.author)
+    form = client.get(reverse("documents:version_add", args=[document.pk])).content.decode()
+    assert 'name="body"' not in form  # a map's content is never typed as Markdown
+    response = client.post(reverse("documents:version_add", args=[document.pk]), {"change_summary": "Add a step"})
+    assert response.status_code == 302
+    second = document.versions.get(number=2)
+    assert second.body == first.body and second.diagram.steps == first.diagram.steps
