@@ -13,6 +13,7 @@ urlpatterns = [
     path("assessments/<int:pk>/report.xlsx", views.AssessmentXlsxView.as_view(), name="assessment_xlsx"),
     path("assessments/<int:pk>/<slug:step>/", views.AssessmentTransitionView.as_view(), name="assessment_transition"),
     path("results/<int:pk>/", views.ResultEditView.as_view(), name="result_edit"),
+    path("results/<int:pk>/answer/", views.ResultQuickView.as_view(), name="result_quick"),
     path("results/<int:pk>/action/", views.ResultActionView.as_view(), name="result_action"),
     path("heatmap/", views.HeatmapView.as_view(), name="heatmap"),
     path("applicability/", views.StatementListView.as_view(), name="statement_list"),

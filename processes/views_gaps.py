@@ -361,6 +361,43 @@ class ResultEditView(View):
         return self.render(result, form, status=400)
 
 
+class ResultQuickView(View):
+    """POST ``status`` = conforming / partial / gap for an unanswered result, from the assessment's results table
+    (htmx swaps the row; without JavaScript the page is shown again). Anything else goes through the result page."""
+
+    QUICK = (ResultStatus.CONFORMING, ResultStatus.PARTIAL, ResultStatus.GAP)
+
+    def post(self, request, pk: int):
+        result = get_object_or_404(
+            ClauseResult.objects.restrict(request.user, "view").select_related(
+                "assessment", "site", "clause__standard"
+            ),
+            pk=pk,
+        )
+        if not user_can(request.user, "change", result):
+            raise PermissionDenied(_("You may not record results at this site."))
+        status, error = request.POST.get("status", ""), ""
+        if status not in self.QUICK:
+            error = _("Choose conforming, partial or gap; other answers are recorded on the result's page.")
+        elif result.status:
+            error = _("Already answered: change it on the result's page, with a reason.")
+        else:
+            try:
+                with audit_context(reason=_("Result recorded")):
+                    result = gaps.result_record(actor=request.user, result=result, data={"status": status})
+            except (ValidationError, PermissionDenied) as refusal:
+                error = " ".join(getattr(refusal, "messages", [str(refusal)]))
+        if not request.htmx:
+            if error:
+                messages.error(request, error)
+            return redirect(reverse("processes:assessment_detail", args=[result.assessment_id]) + f"#r{result.pk}")
+        row = ClauseResult.objects.select_related("site", "clause__standard", "owner").get(pk=result.pk)
+        can_record = row.assessment.status == AssessmentStatus.IN_PROGRESS
+        return TemplateResponse(
+            request, "processes/gaps/_result_row.html", {"r": row, "can_record": can_record, "quick_error": error}
+        )
+
+
 def gaps_action_url(result: ClauseResult) -> str:
     return action_url(result.action_kind, result.action_ref)
 

@@ -259,3 +259,26 @@ def test_the_assessment_page_runs_the_same_queries_for_few_or_many_results(org, 
         return len(captured)
 
     assert count(large) == count(small)
+
+
+def test_quick_answers_from_the_results_table(org, standards, client_for):
+    a, _ = standards
+    assessment = assessment_at(org, [org.site_a], [a], start=True)
+    result = assessment.results.get(clause=clause(a, "4.1"))
+    client = client_for(org.qm_a)
+    page = client.get(assessment.get_absolute_url())
+    assert b"data-quick-answer" in page.content
+    url = reverse("processes:result_quick", args=[result.pk])
+    swapped = client.post(url, {"status": "partial"}, HTTP_HX_REQUEST="true")
+    assert swapped.status_code == 200 and b'data-status="partial"' in swapped.content
+    assert b"<tr" in swapped.content and b"<html" not in swapped.content
+    again = client.post(url, {"status": "gap"}, HTTP_HX_REQUEST="true")
+    assert b"Already answered" in again.content
+    other = assessment.results.get(clause=clause(a, "6"))
+    refused = client.post(reverse("processes:result_quick", args=[other.pk]), {"status": "not_applicable"})
+    assert refused.status_code == 302
+    result.refresh_from_db()
+    other.refresh_from_db()
+    assert (result.status, other.status) == (ResultStatus.PARTIAL, "")
+    assert client_for(org.emp_a).post(url, {"status": "gap"}).status_code == 403
+    assert client_for(org.qm_b).post(url, {"status": "gap"}).status_code == 404
