@@ -308,3 +308,15 @@ def test_a_statement_takes_the_not_applicable_results_of_an_assessment(org, stan
     gaps.assessment_complete(actor=org.qm_a, assessment=assessment)
     statement = applicability.statement_draft_create(actor=org.qm_a, site=org.site_a, source_assessment=assessment)
     assert set(statement.entries.values_list("applicable", "justification")) == {(False, "Not done here")}
+
+
+def test_the_sites_and_standards_of_an_assessment_are_in_the_audit_trail(org, standards):
+    a, b = standards
+    assessment = assessment_at(org, [org.site_a], [a, b])
+    tables = set(
+        AuditEvent.objects.filter(table_name__in=["processes_gapassessment_sites", "processes_gapassessment_standards"])
+        .filter(action="I")
+        .values_list("table_name", flat=True)
+    )
+    assert tables == {"processes_gapassessment_sites", "processes_gapassessment_standards"}
+    assert assessment.results.count() == 7
