@@ -62,6 +62,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Overlap & redundancy", "processes:overlap", "intersect"),
             NavItem("Processes", "processes:process_list", "diagram-3"),
             NavItem("Process landscape", "processes:landscape", "bounding-box"),
+            NavItem("Process maps", "processes:map_list", "bezier2"),
             NavItem("Gap assessments", "processes:assessment_list", "clipboard-data"),
             NavItem("Gap heatmap", "processes:heatmap", "grid-3x3-gap"),
             NavItem("Applicability", "processes:statement_list", "check2-all"),

@@ -19,6 +19,7 @@ from ims.documents.models import DocumentVersion
 from ims.org.choices import RoleCode
 from ims.testing.factories import PersonFactory
 from processes import register
+from processes.bpmn import blank_bpmn
 from processes.models import Clause, MapDiagram, Process, ProcessInteraction, ProcessType, Standard
 from tests.documents.factories import document_at
 from tests.policies.factories import ObjectiveFactory, ObjectiveReadingFactory
@@ -281,12 +282,17 @@ def test_the_detail_shows_kpis_documents_and_the_effective_map(org, client_for):
     hidden = ObjectiveFactory(site=org.site_b, owner=org.qm_b, title="Boston lab KPI")
     procedure = document_at(org.site_a, title="Batch release")
     effective(procedure.versions.get())
-    map_document = document_at(org.site_a, doc_type=DocumentType.PROCESS_MAP, title="Release map")
+    map_document = document_at(
+        org.site_a,
+        doc_type=DocumentType.PROCESS_MAP,
+        title="Release map",
+        body=blank_bpmn(title="Release", lanes=["QA"]),
+    )
     version = effective(map_document.versions.get())
-    MapDiagram.objects.create(
-        version=version, svg='<svg xmlns="http://www.w3.org/2000/svg" data-test-map="1"></svg>',
-        svg_source="server", bpmn_sha256="0" * 64,
-    )  # fmt: skip
+    # Saving the map's BPMN drew its diagram; marked here so the page is seen to show the stored SVG.
+    MapDiagram.objects.filter(version=version).update(
+        svg='<svg xmlns="http://www.w3.org/2000/svg" data-test-map="1"></svg>'
+    )
     process = make(org, objectives=[objective, hidden], documents=[procedure], map_document=map_document)
     html = client_for(org.qm_a).get(process.get_absolute_url()).content.decode()
     assert "Right first time" in html and "≥ 98 %" in html and "97.25" in html
