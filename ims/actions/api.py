@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 
 from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
@@ -48,6 +49,7 @@ class ActionViewSet(ScopedModelViewSet):
     serializer_class = ActionSerializer
     filterset_class = ActionFilterSet
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed("POST", detail="Actions are raised from the record they come from.")
 

@@ -334,6 +334,7 @@ class ClauseResultViewSet(ScopedModelViewSet):
     serializer_class = ClauseResultSerializer
     filterset_class = ClauseResultFilterSet
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed("POST", detail="Results are created with their assessment.")
 
@@ -522,6 +523,7 @@ class ApplicabilityEntryViewSet(ScopedModelViewSet):
     serializer_class = ApplicabilityEntrySerializer
     filterset_class = ApplicabilityEntryFilterSet
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed("POST", detail="Entries are created with their statement.")
 
