@@ -130,8 +130,12 @@ class MapDetailView(ScopedViewMixin, View):
 class MapCreateView(View):
     template_name = "processes/maps/map_create.html"
 
+    @classmethod
+    def user_may_open(cls, user, **kwargs) -> bool:
+        return user_can_any_site(user, "documents.add_controlleddocument")
+
     def dispatch(self, request, *args, **kwargs):
-        if not user_can_any_site(request.user, "documents.add_controlleddocument"):
+        if not self.user_may_open(request.user):
             raise PermissionDenied(_("You may not add process maps."))
         return super().dispatch(request, *args, **kwargs)
 

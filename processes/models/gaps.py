@@ -303,33 +303,3 @@ class ApplicabilityEntry(RegulatedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("processes:statement_detail", args=[self.statement_id])
-
-
-# Which sites and standards an assessment or statement covers, and the evidence linked to a result, are part of
-# the regulated record: their link tables are audited like the records themselves (set once the auto-created
-# link models exist, while the app registry loads).
-_LINKS_AUDITED = {
-    ("processes", "gapassessment_sites"): "ARRAY[r.site_id]",
-    ("processes", "gapassessment_standards"): ASSESSMENT_SITES_SQL.format("r.gapassessment_id"),
-    ("processes", "clauseresult_evidence_documents"): (
-        "(SELECT ARRAY[cr.site_id] FROM processes_clauseresult cr WHERE cr.id = r.clauseresult_id)"
-    ),
-    ("processes", "clauseresult_evidence_processes"): (
-        "(SELECT ARRAY[cr.site_id] FROM processes_clauseresult cr WHERE cr.id = r.clauseresult_id)"
-    ),
-    ("processes", "applicabilitystatement_standards"): (
-        "(SELECT ARRAY[st.site_id] FROM processes_applicabilitystatement st WHERE st.id = r.applicabilitystatement_id)"
-    ),
-}
-
-
-def _audit_links() -> None:
-    from django.apps import apps as registry
-
-    for key, site_sql in _LINKS_AUDITED.items():
-        registry.lazy_model_operation(
-            lambda model, site_sql=site_sql: audited(block_delete=False, site_sql=site_sql)(model), key
-        )
-
-
-_audit_links()
