@@ -265,8 +265,8 @@ def draw(boxes: Sequence[Box], links: Sequence[Link], *, title: str = "Process l
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" class="process-landscape" viewBox="0 0 {_num(width)} '
-            f'{_num(height)}" width="{_num(width)}" height="{_num(height)}"{fit} role="img" '
-            'aria-labelledby="lsc-title">',
+            f'{_num(height)}" width="{_num(width)}" height="{_num(height)}"{fit} role="group" '
+            'aria-labelledby="lsc-title">',  # a group, not an image: its boxes are links
             f'<title id="lsc-title">{_e(title)}</title>',
             f"<style>{STYLE}</style>",
             '<defs><marker id="lsc-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '

@@ -51,6 +51,30 @@ def check(page, path: str, problems: dict[str, list[str]]) -> None:
         problems[path] = found
 
 
+def step_two_pages() -> list[str]:
+    """The pages of step 2, with one of each detail page of the demo (process, map, assessment, statement)."""
+    from processes.models import ApplicabilityStatement, GapAssessment, Process
+
+    paths = [
+        "/processes/standards/",
+        "/processes/overlap/",
+        "/processes/register/",
+        "/processes/landscape/",
+        "/processes/maps/",
+        "/processes/assessments/",
+        "/processes/heatmap/",
+        "/processes/applicability/",
+    ]
+    process = Process.objects.exclude(map_document=None).order_by("code").first()
+    if process is not None:
+        paths += [process.get_absolute_url(), f"/processes/maps/{process.map_document_id}/"]
+    for model in (GapAssessment, ApplicabilityStatement):
+        record = model.objects.order_by("pk").first()
+        if record is not None:
+            paths.append(record.get_absolute_url())
+    return paths
+
+
 def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory):
     assert AXE.exists(), "make static installs axe-core (package.json)"
     password = settings.IMS_DEMO_PASSWORD
@@ -68,6 +92,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory)
         "/audit/",
         "/policies/responsibilities/matrix/",
         "/org/people/",
+        *step_two_pages(),
     ):
         check(qm, path, problems)
 
