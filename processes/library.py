@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ims.access.permissions import user_can, user_can_any_site, user_can_at_site
 from ims.documents.choices import Discipline
@@ -384,7 +385,10 @@ def document_clause_deactivate(*, actor, link: DocumentClause) -> DocumentClause
 def library_ready() -> None:
     """Registrations of the library part, called from ``ProcessesConfig.ready()``: the clause lookup of the
     search-as-you-type fields (clauses are company-wide reference data, read by every active user)."""
+    from ims.documents.related import related_page_register
     from ims.web.lookups import lookup_register
+
+    related_page_register(label=_("Clauses addressed"), url_name="processes:document_clauses", icon="list-check")
 
     lookup_register(
         "processes-clause",

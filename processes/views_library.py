@@ -292,6 +292,10 @@ class DocumentClausesView(TemplateView):
 
     template_name = "processes/library/document_clauses.html"
 
+    @classmethod
+    def user_may_open(cls, user, **url_kwargs) -> bool:
+        return ControlledDocument.objects.restrict(user, "view").filter(pk=url_kwargs.get("pk")).exists()
+
     def dispatch(self, request, *args, **kwargs):
         self.document = get_object_or_404(ControlledDocument.objects.restrict(request.user, "view"), pk=kwargs["pk"])
         self.may_edit = library.document_clause_may_add(request.user, self.document)

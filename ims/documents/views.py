@@ -35,6 +35,7 @@ from .content_kinds import is_markdown, version_content_html, version_edit_url
 from .filtersets import ControlledDocumentFilterSet, DocumentVersionFilterSet
 from .forms import ControlledDocumentForm, DocumentVersionForm, SignatureStepForm
 from .models import ControlledDocument, DocumentVersion
+from .related import related_pages
 from .tables import ControlledDocumentTable, DocumentVersionTable, version_status_badge
 from .uploads import ATTACHMENT_CSP, download_response
 
@@ -103,6 +104,7 @@ class DocumentDetailView(ObjectDetailView):
                 and document.review_due < timezone.localdate(),
                 # Acknowledgement coverage is an app's page; the link shows when it is installed and allowed.
                 "can_view_coverage": user_can_any_site(self.request.user, "policies.view_acknowledgement"),
+                "related_pages": related_pages(user, document),
             }
         )
         return context

@@ -90,7 +90,11 @@ NAVIGATION: tuple[NavSection, ...] = (
         "Monitoring & improvement",
         "6",
         "graph-up-arrow",
-        (NavItem("Audits", "audits:audit_list", "clipboard-check"), NavItem("CAPA", "capa:capa_list", "tools")),
+        (
+            NavItem("Actions", "actions:action_list", "list-check"),
+            NavItem("Audits", "audits:audit_list", "clipboard-check"),
+            NavItem("CAPA", "capa:capa_list", "tools"),
+        ),
     ),
     NavSection(
         "Inspection",
