@@ -13,7 +13,10 @@ RUN VENDOR=static/vendor \
  && cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $VENDOR/bootstrap/ \
  && cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $VENDOR/bootstrap/ \
  && cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $VENDOR/bootstrap-icons/ \
- && cp node_modules/htmx.org/dist/htmx.min.js $VENDOR/htmx/
+ && cp node_modules/htmx.org/dist/htmx.min.js $VENDOR/htmx/ \
+ && mkdir -p $VENDOR/bpmn-js \
+ && cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $VENDOR/bpmn-js/ \
+ && cp -r node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css node_modules/bpmn-js/dist/assets/bpmn-font $VENDOR/bpmn-js/
 
 # --- Stage 2: the application ---------------------------------------------------------------------------
 FROM python:3.11-slim-bookworm

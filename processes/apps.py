@@ -21,6 +21,12 @@ class ProcessesConfig(AppConfig):
         maps_ready()  # process maps: BPMN content in the document-control kernel
         _links_audited()
 
+    def scale_seed(self, size_name: str, seed: int, log) -> str:
+        """Processes, maps, document–clause links and gap assessments at scale (``manage.py seed_scale``)."""
+        from .scale import scale_processes_seed
+
+        return scale_processes_seed(size_name, seed=seed, log=log)
+
 
 def _links_audited() -> None:
     """The link tables are part of the regulated records (which sites a process or an assessment covers, the
@@ -50,9 +56,3 @@ def _links_audited() -> None:
         (ApplicabilityStatement.standards.through, statement_site),
     ):
         audited(block_delete=False, site_sql=site_sql)(through)
-
-    def scale_seed(self, size_name: str, seed: int, log) -> str:
-        """Processes, maps, document–clause links and gap assessments at scale (``manage.py seed_scale``)."""
-        from .scale import scale_processes_seed
-
-        return scale_processes_seed(size_name, seed=seed, log=log)
