@@ -47,6 +47,10 @@ def cell_title(row_title: str, column_title: str, tally: Tally | None) -> str:
     )
 
 
+#: What every text of the drawing shares, set once on the drawing's root group (inherited by each ``<text>``).
+TEXT_DEFAULTS = {"size": 11, "anchor": "middle", "fill": "#1f2328", "weight": "normal"}
+
+
 def _text(
     x: float,
     y: float,
@@ -56,12 +60,18 @@ def _text(
     anchor: str = "middle",
     fill: str = "#1f2328",
     weight: str = "normal",
-    extra: str = "",
 ) -> str:
-    return (
-        f'<text x="{x:g}" y="{y:g}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-        f'font-weight="{weight}" font-family="Helvetica, Arial, sans-serif"{extra}>{escape(content)}</text>'
-    )
+    """A ``<text>`` with only the attributes that differ from ``TEXT_DEFAULTS`` (40 sites × 20 groups stay small)."""
+    extra = ""
+    if size != TEXT_DEFAULTS["size"]:
+        extra += f' font-size="{size}"'
+    if anchor != TEXT_DEFAULTS["anchor"]:
+        extra += f' text-anchor="{anchor}"'
+    if fill != TEXT_DEFAULTS["fill"]:
+        extra += f' fill="{fill}"'
+    if weight != TEXT_DEFAULTS["weight"]:
+        extra += f' font-weight="{weight}"'
+    return f'<text x="{x:g}" y="{y:g}"{extra}>{escape(content)}</text>'
 
 
 def heatmap_svg(heatmap: Heatmap, *, title: str = "Gap heatmap") -> str:
@@ -73,6 +83,7 @@ def heatmap_svg(heatmap: Heatmap, *, title: str = "Gap heatmap") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" aria-labelledby="heatmap-title">',
         f'<title id="heatmap-title">{escape(title)}</title>',
+        '<g font-family="Helvetica, Arial, sans-serif" font-size="11" text-anchor="middle" fill="#1f2328">',
     ]
     # Standard names above their groups of columns.
     start = 0
@@ -104,7 +115,7 @@ def heatmap_svg(heatmap: Heatmap, *, title: str = "Gap heatmap") -> str:
             fill, ink = band(score)
             shown = "–" if score is None else f"{score:.0f}"
             parts.append(
-                f'<g class="heatmap-cell"><title>{escape(cell_title(row.title, column.title, tally))}</title>'
+                f"<g><title>{escape(cell_title(row.title, column.title, tally))}</title>"
                 f'<rect x="{x + 1}" y="{y + 1}" width="{CELL_W - 2}" height="{CELL_H - 2}" rx="3" fill="{fill}"/>'
                 f"{_text(x + CELL_W / 2, y + CELL_H / 2 + 4, shown, fill=ink)}</g>"
             )
@@ -119,5 +130,5 @@ def heatmap_svg(heatmap: Heatmap, *, title: str = "Gap heatmap") -> str:
             x + 4, legend_y + 11, "score = (conforming + ½ partial) ÷ judged", size=10, anchor="start", fill="#57606a"
         )
     )
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return "".join(parts)
