@@ -75,8 +75,23 @@ def _effective(version: DocumentVersion) -> DocumentVersion:
     return version
 
 
+#: The demo register's process each map draws (map outline → process code).
+MAP_OF_PROCESS = {
+    "MGT-01": "MGT-REVIEW",
+    "MGT-02": "QA-DOC",
+    "MGT-03": "QA-CAPA",
+    "COR-01": "PRD-MFG",
+    "COR-02": "QC-REL",
+    "COR-03": "QA-COMPL",
+    "SUP-01": "HR-TRAIN",
+    "SUP-02": "SCM-PURCH",
+    "SUP-03": "EHS-ENV",
+    "SUP-04": "EHS-INC",
+}
+
+
 def _register_process(code: str, title: str) -> Process | None:
-    process = Process._base_manager.filter(code=code).first()
+    process = Process._base_manager.filter(code__in=(code, MAP_OF_PROCESS.get(code, code))).order_by("pk").first()
     if process is not None:
         return process
     try:

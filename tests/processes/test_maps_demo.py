@@ -32,3 +32,24 @@ def test_the_demo_maps_are_effective_signed_drawn_and_seeded_once(settings):
         assert diagram.svg.startswith("<svg") and "<rect" in diagram.svg and len(diagram.steps) >= 6
     release = ControlledDocument.objects.get(number="MAP-COR-02")
     assert set(release.functions.values_list("name", flat=True)) == {"Quality Control", "Quality Assurance"}
+
+
+def test_every_demo_process_gets_its_map(settings):
+    """Seeded in the demo's order (register, then maps), each of the ten processes shows its own map."""
+    from ims.documents.demo import documents_demo_seed
+    from ims.org.demo import demo_seed
+    from policies.demo import objectives_demo_seed
+    from processes import demo_register
+    from processes.models import Process
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo_seed()
+    documents_demo_seed()
+    objectives_demo_seed()
+    demo_register.seed()
+    demo_maps.seed()
+    processes = Process.objects.filter(code__in=demo_register.DEMO_PROCESS_CODES)
+    assert processes.count() == 10
+    assert dict(processes.values_list("code", "map_document__number")) == {
+        process: f"MAP-{outline}" for outline, process in demo_maps.MAP_OF_PROCESS.items()
+    }
