@@ -57,6 +57,7 @@ class Link:
     source: int
     target: int
     label: str = ""
+    count: int = 1  # how many interactions it stands for (company-wide: one per site)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -262,26 +264,82 @@ def landscape_context(request) -> dict:
     if raw:
         site = get_object_or_404(sites, pk=raw) if raw.isdigit() else get_object_or_404(sites, code__iexact=raw)
     rows, arrows = register.landscape_data(user=user, site=site)
-    # One reverse() for all boxes: the detail URL with the id swapped in (1,200 boxes company-wide).
-    pattern = reverse("processes:process_detail", args=[0]).replace("/0/", "/{}/")
-    boxes = [
-        landscape.Box(
-            key=row["pk"], code=row["code"], name=row["name"], band=row["process_type"], url=pattern.format(row["pk"])
-        )
-        for row in rows
-    ]
-    links = [landscape.Link(a["source_id"], a["target_id"], a["description"]) for a in arrows]
+    drawn_note = ""
+    if site is None:
+        boxes, links = company_landscape(rows, arrows)
+    else:
+        # One reverse() for all boxes: the detail URL with the id swapped in.
+        pattern = reverse("processes:process_detail", args=[0]).replace("/0/", "/{}/")
+        boxes = [
+            landscape.Box(
+                key=row["pk"],
+                code=row["code"],
+                name=row["name"],
+                band=row["process_type"],
+                url=pattern.format(row["pk"]),
+            )
+            for row in rows
+        ]
+        links = [landscape.Link(a["source_id"], a["target_id"], a["description"]) for a in arrows]
     by_pk = {box.key: box for box in boxes}
     scope = scope_label(site)
+    drawn = links
+    if len(links) > MAX_ARROWS:  # the most frequent ones; all are in the text version, and per site
+        drawn = sorted(links, key=lambda link: -link.count)[:MAX_ARROWS]
+        drawn_note = _(
+            "The %(drawn)s most frequent of %(total)s interactions are drawn; all of them are listed in the text "
+            "version, and a site's landscape draws all of its own."
+        ) % {"drawn": MAX_ARROWS, "total": len(links)}
     return {
         "site": site,
         "sites": sites,
-        "svg": landscape.draw(boxes, links, title=_("Process landscape — %(scope)s") % {"scope": scope}),
+        "drawn_note": drawn_note,
+        "svg": landscape.draw(boxes, drawn, title=_("Process landscape — %(scope)s") % {"scope": scope}),
         "bands": [(label, [box for box in boxes if box.band == value]) for value, label in ProcessType.choices],
         "interactions": [(by_pk[link.source], by_pk[link.target], link.label) for link in links],
         "scope": scope,
         "generated": timezone.now(),
     }
+
+
+#: Arrows drawn at most in one landscape (more is a tangle nobody reads; the text version lists them all).
+MAX_ARROWS = 45
+
+
+def company_landscape(rows: list[dict], arrows: list[dict]) -> tuple[list, list]:
+    """The company-wide landscape: one box per process *as the company runs it* — the processes of the same type
+    and name at several sites are one box ("Batch release · 12 sites", linked to the register filtered on the
+    name) — and one arrow per pair of such processes that interact somewhere. A process run at one site only keeps
+    its own box. 40 sites × 30 processes stay 30 readable boxes instead of 1,200."""
+    families: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        families.setdefault((row["process_type"], row["name"].strip().casefold()), []).append(row)
+    pattern = reverse("processes:process_detail", args=[0]).replace("/0/", "/{}/")
+    register_url = reverse("processes:process_list")
+    boxes, family_of = [], {}
+    for members in families.values():
+        first = members[0]
+        for row in members:
+            family_of[row["pk"]] = first["pk"]
+        if len(members) == 1:
+            code, url = first["code"], pattern.format(first["pk"])
+        else:
+            code = _("%(count)s sites") % {"count": len(members)}
+            url = f"{register_url}?{urlencode({'q': first['name']})}"
+        boxes.append(landscape.Box(key=first["pk"], code=code, name=first["name"], band=first["process_type"], url=url))
+    pairs: dict[tuple[int, int], list[str]] = {}
+    for arrow in arrows:
+        pair = (family_of[arrow["source_id"]], family_of[arrow["target_id"]])
+        if pair[0] != pair[1]:
+            pairs.setdefault(pair, []).append(arrow["description"])
+    links = []
+    for (source, target), labels in pairs.items():
+        named = [label for label in dict.fromkeys(labels) if label]
+        label = "; ".join(named[:3]) + (" …" if len(named) > 3 else "")
+        if len(labels) > 1:
+            label = f"{label} ({len(labels)})" if label else f"({len(labels)})"
+        links.append(landscape.Link(source, target, label, count=len(labels)))
+    return boxes, links
 
 
 def text_alternative(context: dict, *, link: bool) -> str:

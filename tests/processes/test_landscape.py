@@ -15,6 +15,7 @@ from django.urls import reverse
 from ims.org.models import Membership, Site
 from processes import landscape, register
 from processes.models import Process, ProcessInteraction, ProcessType
+from processes.views_register import MAX_ARROWS
 
 from .test_register_isolation import process_at
 
@@ -124,10 +125,16 @@ def test_the_pdf_holds_the_same_drawing_and_the_text_list(org, client_for, lands
 # --- Scale: 40 sites × 30 processes, company-wide ---------------------------------------------------------------
 
 
-def bulk_processes(sites: list[Site], per_site: int, owner) -> None:
+def bulk_processes(sites: list[Site], per_site: int, owner, *, shared_names: bool = False) -> None:
+    """``per_site`` processes at each site, each handing over to the next; with ``shared_names`` every site runs
+    the same processes (same names), as a company with one process model does."""
     types = [ProcessType.MANAGEMENT] * 6 + [ProcessType.CORE] * 12 + [ProcessType.SUPPORT] * 12
+
+    def name(i: int, site: Site) -> str:
+        return f"Process {i}" if shared_names else f"Process {i} of {site.code}"
+
     rows = [
-        Process(code=f"S{site.pk}-{i:02d}", name=f"Process {i} of {site.code}", process_type=types[i % 30], owner=owner)
+        Process(code=f"S{site.pk}-{i:02d}", name=name(i, site), process_type=types[i % 30], owner=owner)
         for site in sites
         for i in range(per_site)
     ]
@@ -145,7 +152,7 @@ def bulk_processes(sites: list[Site], per_site: int, owner) -> None:
     ProcessInteraction.objects.bulk_create(links)
 
 
-def test_the_company_view_of_forty_sites_is_constant_in_queries_and_fast(org, client_for):
+def test_the_company_view_of_forty_sites_is_constant_in_queries(org, client_for):
     from ims.org import services
 
     sites = [org.site_a] + [
@@ -155,7 +162,7 @@ def test_the_company_view_of_forty_sites_is_constant_in_queries_and_fast(org, cl
     url = reverse("processes:landscape")
 
     def measure() -> tuple[int, float, str]:
-        """Queries of one request, and the fastest of three (the machine is shared: the best run is the cost)."""
+        """Queries of one request (its time at scale is measured by ``make bench``, section processes)."""
         client.get(url)
         timings = []
         for _ in range(3):
@@ -172,7 +179,24 @@ def test_the_company_view_of_forty_sites_is_constant_in_queries_and_fast(org, cl
     many, elapsed, svg = measure()
     assert many == few
     print(f"company landscape, 1,200 processes: {elapsed * 1000:.0f} ms, {many} queries")
-    assert svg.count('class="lsc-box"') == 1200 and svg.count('class="lsc-link"') == 40 * 29
-    # 60–150 ms measured (budget 300 ms); the bound leaves room for a loaded, shared test machine.
-    assert elapsed < 1.0, f"{elapsed * 1000:.0f} ms"
+    # 1,200 processes of different names stay 1,200 boxes; of 1,160 hand-overs the most frequent are drawn.
+    assert svg.count('class="lsc-box"') == 1200 and svg.count('class="lsc-link"') == MAX_ARROWS
     assert Membership.objects.exists()
+
+
+def test_the_company_view_draws_the_same_process_at_several_sites_once(org, client_for):
+    from ims.org import services
+
+    sites = [org.site_a] + [
+        services.site_create(code=f"S{n:02d}", name=f"Site {n}", country="CH", timezone="UTC") for n in range(3)
+    ]
+    bulk_processes(sites, 5, org.qm_a, shared_names=True)
+    client = client_for(org.admin)
+    company = client.get(reverse("processes:landscape"))
+    svg = company.context["svg"]
+    assert svg.count('class="lsc-box"') == 5 and svg.count(">4 sites</text>") == 5
+    assert svg.count('class="lsc-link"') == 4  # one arrow per hand-over, whatever the number of sites
+    assert "(4)" in svg  # …saying how many sites it stands for
+    assert f"{reverse('processes:process_list')}?q=Process+0" in company.content.decode()
+    one_site = client.get(reverse("processes:landscape"), {"site": sites[1].pk}).context["svg"]
+    assert one_site.count('class="lsc-box"') == 5 and "4 sites" not in one_site
