@@ -83,7 +83,12 @@ def main() -> int:
             )
             cases = re.search(r"(\d+) generated", out.stdout)
             failed = re.search(r"(\d+) found (\d+) unique failures", out.stdout)
-            results[role] = (int(cases.group(1)) if cases else 0, int(failed.group(2)) if failed else 0, "")
+            found = int(failed.group(2)) if failed else 0
+            if out.returncode != 0 and not found:  # count the failed operations' headings ("___ GET /… ___")
+                section = out.stdout[out.stdout.find("FAILURES") :] if "FAILURES" in out.stdout else ""
+                section = section.split("WARNINGS", 1)[0]
+                found = len(re.findall(r"^_{3,} \S+ \S+ _{3,}$", section, flags=re.M)) or 1
+            results[role] = (int(cases.group(1)) if cases else 0, found, "")
             print(f"{role}: {results[role][0]} cases, {results[role][1]} failures ({time.monotonic() - started:.0f} s)")
             if out.returncode != 0:
                 code = 1

@@ -354,7 +354,7 @@ class ProcessMapVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._download(diagram.svg, extension="svg", content_type="image/svg+xml")
 
     @extend_schema(summary="The version's steps table", responses={200: MapStepSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole table, as a list (not paginated)
     def steps(self, request, pk=None):
         version = self.get_object()
         diagram = maps.map_diagram(version)

@@ -498,3 +498,15 @@ def test_the_kernel_new_version_page_starts_a_map_draft_from_the_effective_bpmn(
     assert response.status_code == 302
     second = document.versions.get(number=2)
     assert second.body == first.body and second.diagram.steps == first.diagram.steps
+
+
+def test_the_schema_describes_the_steps_table_as_the_list_it_is():
+    """``…/steps/`` answers the whole table as a JSON list; its schema must say so (not a paginated page)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    response = schema["paths"]["/api/v1/processes/process-map-versions/{id}/steps/"]["get"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/MapStep"},
+    }
