@@ -6,8 +6,9 @@ interactions each; each process has a map — a controlled document of type "pro
 version holds a BPMN model of about 50 KB (four lanes, about 60 steps, with its diagram), signed "reviewed"
 and "approved", and its ``MapDiagram`` (the server-drawn SVG and the steps table). The site's documents address
 a few clauses each (``DocumentClause``), so the overlap view has work to do. One gap assessment per site over
-every current standard of the library (one result per site and leaf clause, as the service creates them: about
-460 each); most completed and approved (signed), the rest in progress with about half answered.
+every current standard of the library and a corporate standard of 150 requirements the seed adds (one result per
+site and leaf clause, as the service creates them: about 610 each); most completed and approved (signed), the
+rest in progress with about half answered.
 
 Built with bulk inserts inside one transaction (the audit triggers write their events as for any other
 write). Idempotent: the scale processes are recognised by their codes (``SCP-…``); when present nothing changes.
@@ -52,6 +53,7 @@ from .models import (
     ProcessType,
     ResultStatus,
     Standard,
+    StandardKind,
 )
 
 CODE_PREFIX = "SCP-"
@@ -249,6 +251,46 @@ def scale_processes_seed(size_name: str, seed: int = 2026, log: Callable[[str], 
     )
 
 
+CORPORATE = ("SC-CORP-QMS", "2026", "Corporate quality and EHS standard (scale data)")
+CORPORATE_TOPICS = ("Governance", "Risk management", "Data integrity", "Supplier management", "Change management",
+                    "Deviation handling", "Training", "Validation", "Cleaning", "Environmental monitoring",
+                    "Waste", "Occupational health", "Emergency response", "Audits", "Management review")  # fmt: skip
+
+
+def corporate_standard_ensure() -> Standard:
+    """The company's own standard, as a company adds it (kind "company standard"): 15 sections of 10 requirements
+    each, so that an assessment over every current standard has about 600 results."""
+    code, edition, title = CORPORATE
+    standard, created = Standard.objects.get_or_create(
+        code=code,
+        edition=edition,
+        defaults={"title": title, "kind": StandardKind.COMPANY, "disciplines": [Q, E, H]},
+    )
+    if not created:
+        return standard
+    sections = Clause.objects.bulk_create(
+        [
+            Clause(standard=standard, number=str(index + 1), title=topic, position=index * 11 + 1)
+            for index, topic in enumerate(CORPORATE_TOPICS)
+        ]
+    )
+    Clause.objects.bulk_create(
+        [
+            Clause(
+                standard=standard,
+                number=f"{index + 1}.{item + 1}",
+                title=f"{section.title}: requirement {item + 1}",
+                summary=f"The sites meet the corporate requirement {index + 1}.{item + 1} on {section.title.lower()}.",
+                parent=section,
+                position=index * 11 + item + 2,
+            )
+            for index, section in enumerate(sections)
+            for item in range(10)
+        ]
+    )
+    return standard
+
+
 def _people(site_ids: list[int]) -> tuple[dict[int, dict[str, list[int]]], int | None]:
     wanted = (RoleCode.QUALITY_MANAGER, RoleCode.PROCESS_OWNER, RoleCode.DEPARTMENT_HEAD, RoleCode.INTERNAL_AUDITOR,
               RoleCode.COMPLIANCE_OFFICER, RoleCode.GLOBAL_ADMIN)  # fmt: skip
@@ -281,8 +323,9 @@ def _seed(sites: list[Site], rng: random.Random, log: Callable[[str], None]) -> 
     functions: dict[str, list[int]] = defaultdict(list)
     for pk, name in Function.objects.filter(code__startswith="SF").order_by("code").values_list("pk", "name"):
         functions[name.removesuffix(" (scale)").rstrip("0123456789 ")].append(pk)
+    corporate_standard_ensure()
     standards = {(s.code, s.edition): s for s in Standard.objects.filter(is_active=True)}
-    assessed = list(standards.values())  # every current standard: ~460 leaf clauses (the assessed ones)
+    assessed = list(standards.values())  # every current standard, the corporate one too: ~610 leaf clauses
     clauses = list(
         Clause.objects.filter(standard__in=assessed, children__isnull=True).order_by("standard_id", "position")
     )
