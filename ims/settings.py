@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "policies.tasks.acknowledgements_reconcile",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=20),
     },
+    # Plan the internal audits of the programme slots coming due (the next quarter); idempotent.
+    "audits-programme-schedule": {
+        "task": "audits.tasks.programme_schedule",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=50),
+    },
     "audit-integrity-nightly": {
         "task": "ims.audit.tasks.integrity_verify_nightly",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),

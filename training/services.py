@@ -246,9 +246,18 @@ def is_current(*, person, course, on: datetime.date | None = None) -> bool:
 
 
 def signer_training_check(*, signer, record, meaning: str) -> None:
-    """Refuse a review or approval of a document version from a signer not current on the required training."""
+    """Refuse a review or approval of a document version from a signer not current on the required training.
+
+    A record of another kind that declares ``qualification_duty`` (e.g. an audit: ``"internal_audit"``) asks its
+    signers, for the meanings in its ``qualification_meanings`` (default: authored), for the courses configured
+    for that duty."""
     from ims.documents.models import DocumentVersion
 
+    duty = getattr(record, "qualification_duty", "")
+    if duty and not isinstance(record, DocumentVersion):
+        if meaning in getattr(record, "qualification_meanings", (SignatureMeaning.AUTHORED,)):
+            duty_check(person=signer, duty=duty)
+        return
     if not isinstance(record, DocumentVersion) or meaning not in (SignatureMeaning.REVIEWED, SignatureMeaning.APPROVED):
         return
     required = SignerQualification.objects.filter(
@@ -262,6 +271,27 @@ def signer_training_check(*, signer, record, meaning: str) -> None:
                 "type": record.document.get_doc_type_display().lower(),
                 "courses": ", ".join(f"{c.code} {c.title}" for c in missing),
             },
+            code="training_required",
+            status=403,
+        )
+
+
+def duty_check(*, person, duty: str) -> None:
+    """Refuse ``person`` for ``duty`` unless current on every active course configured for it (and at least one is).
+
+    A duty with no course configured refuses everyone: the duty is qualified by training or not at all."""
+    required = [
+        q.course
+        for q in SignerQualification.objects.filter(is_active=True, duty=duty, course__is_active=True).select_related(
+            "course"
+        )
+    ]
+    missing = [course for course in required if not is_current(person=person, course=course)]
+    if missing or not required:
+        courses = ", ".join(f"{c.code} {c.title}" for c in missing) or _("no course is configured for this duty")
+        raise SignatureRefused(
+            _("%(person)s is not current on the training required for this duty (%(duty)s): %(courses)s.")
+            % {"person": getattr(person, "display_name", person), "duty": duty.replace("_", " "), "courses": courses},
             code="training_required",
             status=403,
         )

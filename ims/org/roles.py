@@ -60,6 +60,13 @@ TRAINING_DELIVERY: dict[str, tuple[str, ...]] = {
     "training.attempt": ("view",),
     "training.question": (),
 }
+# Internal auditors read their sites and conduct the audits they are on: the checklist, evidence and findings
+# (planning, rescheduling and approving audits stay with the quality manager).
+AUDIT_CONDUCT: dict[str, tuple[str, ...]] = {
+    "audits.audit": ("view", "conduct"),
+    "audits.checklistitem": ("view", "change"),
+    "audits.finding": ("view", "add", "change"),
+}
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,13 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         READ,
         per_model=DOCUMENT_AUTHORING,
     ),
-    RoleSpec(RoleCode.INTERNAL_AUDITOR, "Plans and performs internal audits.", READ, extra=(AUDIT_TRAIL,)),
+    RoleSpec(
+        RoleCode.INTERNAL_AUDITOR,
+        "Plans and performs internal audits.",
+        READ,
+        extra=(AUDIT_TRAIL,),
+        per_model=AUDIT_CONDUCT,
+    ),
     RoleSpec(
         RoleCode.TRAINER,
         "Runs training sessions and records attendance and competency.",

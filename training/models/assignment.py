@@ -283,7 +283,13 @@ class SignerQualification(models.Model):
     Company-wide configuration, changed by Global Admins (and audited like every configuration record).
     """
 
-    doc_type = models.CharField(_("document type"), max_length=20, choices=DocumentType.choices)
+    doc_type = models.CharField(_("document type"), max_length=20, choices=DocumentType.choices, blank=True)
+    duty = models.CharField(
+        _("duty"),
+        max_length=40,
+        blank=True,
+        help_text=_("Instead of a document type: a duty a record asks its signers for (e.g. internal_audit)."),
+    )
     course = models.ForeignKey(
         "training.Course", on_delete=models.PROTECT, related_name="signer_qualifications", verbose_name=_("course")
     )
@@ -295,11 +301,17 @@ class SignerQualification(models.Model):
         verbose_name = _("signer qualification")
         verbose_name_plural = _("signer qualifications")
         constraints = [
-            models.UniqueConstraint(fields=["doc_type", "course"], name="training_signer_qualification_unique")
+            models.UniqueConstraint(
+                fields=["doc_type", "duty", "course"], name="training_signer_qualification_unique"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(doc_type="") & ~models.Q(duty="")) | (~models.Q(doc_type="") & models.Q(duty="")),
+                name="training_signer_qualification_one_target",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_doc_type_display()} ← {self.course.code}"
+        return f"{self.get_doc_type_display() or self.duty} ← {self.course.code}"
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Signer qualifications are deactivated, never deleted.")
