@@ -43,6 +43,7 @@ MOUNTS: dict[str, str] = {
     "actions/": PAGE,  # tracked actions raised from gaps and findings
     "processes/": PAGE,  # the standards library (processes, maps and gap assessments to come)
     "training/": PAGE,  # courses, requirements, assignments, sessions, assessments, the matrix
+    "capa/": PAGE,  # CAPA records, their steps and signatures, evidence files, trends
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

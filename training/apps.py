@@ -29,6 +29,12 @@ class TrainingConfig(AppConfig):
 
         receivers.connect()
 
+        from ims.actions.retraining import retraining_provider_register
+
+        from .retraining import assign_for_capa
+
+        retraining_provider_register("training", assign_for_capa)
+
         from django.db.models.signals import post_migrate
 
         from .compliance_triggers import compliance_triggers_after_migrate
