@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "audits.tasks.programme_schedule",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=0, minute=50),
     },
+    # Evaluate the CAPA effectiveness checks due (passed or failed, a failure reopens the CAPA); idempotent.
+    "capa-effectiveness-checks": {
+        "task": "capa.tasks.effectiveness_checks_evaluate",
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=5, minute=30),
+    },
     "audit-integrity-nightly": {
         "task": "ims.audit.tasks.integrity_verify_nightly",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
