@@ -20,6 +20,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("processes/", include("processes.urls")),
     path("training/", include("training.urls")),
+    path("audits/", include("audits.urls")),
     path("capa/", include("capa.urls")),
     path("api/v1/", include("ims.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -43,6 +43,7 @@ MOUNTS: dict[str, str] = {
     "actions/": PAGE,  # tracked actions raised from gaps and findings
     "processes/": PAGE,  # the standards library (processes, maps and gap assessments to come)
     "training/": PAGE,  # courses, requirements, assignments, sessions, assessments, the matrix
+    "audits/": PAGE,  # audit programmes, audits, checklists, findings, reports, calendar, trends
     "capa/": PAGE,  # CAPA records, their steps and signatures, evidence files, trends
 }
 

@@ -93,6 +93,9 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem("Actions", "actions:action_list", "list-check"),
             NavItem("Audits", "audits:audit_list", "clipboard-check"),
+            NavItem("Audit calendar", "audits:calendar", "calendar3", "audits.view_audit"),
+            NavItem("Audit programmes", "audits:programme_list", "calendar-range", "audits.view_auditprogramme"),
+            NavItem("Audit trends", "audits:trends", "bar-chart", "audits.view_finding"),
             NavItem("CAPA", "capa:capa_list", "tools"),
         ),
     ),
