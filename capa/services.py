@@ -592,7 +592,8 @@ def check_evaluate(*, check: EffectivenessCheck, actor=None) -> EffectivenessChe
     """Measure a pending check and record passed or failed with the measured value; a failed check reopens the
     CAPA to investigation (the audit trail gives the reason)."""
     capa = _lock(check.capa)
-    locked = EffectivenessCheck._base_manager.select_for_update().select_related("objective").get(pk=check.pk)
+    checks = EffectivenessCheck._base_manager.select_for_update(of=("self",)).select_related("objective")
+    locked = checks.get(pk=check.pk)
     if locked.status != CheckStatus.PENDING:
         raise CapaRefused(_("This check was already evaluated."), code="evaluated")
     _expect(capa, CapaState.EFFECTIVENESS_CHECK, step=_("evaluated"))
