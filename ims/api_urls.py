@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("policies.api.urls")),
     path("processes/", include("processes.api.urls")),
     path("training/", include("training.api.urls")),
+    path("capa/", include("capa.api.urls")),
     path("", include(router.urls)),
 ]
