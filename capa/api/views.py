@@ -71,6 +71,14 @@ class CapaViewSet(ScopedModelViewSet):
     serializer_class = CapaSerializer
     filterset_class = CapaFilterSet
 
+    #: Steps the CAPA's owner takes without the site's change permission (the service decides).
+    OWNER_STEPS = ("investigate", "rca", "implement")
+
+    def get_object(self):
+        if self.action in self.OWNER_STEPS:
+            return get_object_or_404(self.filter_queryset(self.get_queryset()), pk=self.kwargs["pk"])
+        return super().get_object()
+
     def _fresh(self, capa) -> dict:
         return CapaSerializer(self.queryset.all().get(pk=capa.pk), context={"request": self.request}).data
 
