@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -40,7 +41,10 @@ def _visible(user, site_id: int | None) -> tuple[str, list]:
     capas = Capa.objects.restrict(user, "view")
     if site_id:
         capas = capas.filter(site_id=site_id)
-    sql, params = capas.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = capas.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no site to see: nothing to count
+        return "", []
     return sql, list(params)
 
 
@@ -62,6 +66,8 @@ def capa_trends(*, user, site_id: int | None = None, on: datetime.date | None = 
     on = on or timezone.localdate()
     visible, params = _visible(user, site_id)
     trends = Trends(on=on)
+    if not visible:
+        return trends
     days = "EXTRACT(EPOCH FROM (c.closed_at - c.opened_at)) / 86400.0"
     for quarter, closed, median, mean in _rows(
         f"SELECT date_trunc('quarter', c.closed_at)::date, count(*), "  # noqa: S608 - the scope subquery is compiled by the ORM; values are parameters
