@@ -75,7 +75,8 @@ class ProgrammeEditView(ObjectEditView):
         data = form.cleaned_data
         if self.is_create():
             return services.programme_create(actor=self.request.user, **data)
-        return services.programme_update(actor=self.request.user, programme=self.object, changes=dict(data))
+        changes = {name: data[name] for name in ("year", "title", "sites", "objectives")}
+        return services.programme_update(actor=self.request.user, programme=self.object, changes=changes)
 
 
 class ProgrammeDetailView(ObjectDetailView):
@@ -199,7 +200,8 @@ class AuditEditView(ObjectEditView):
     form_class = AuditEditForm
 
     def save(self, form) -> Audit:
-        return services.audit_update(actor=self.request.user, audit=self.object, changes=dict(form.cleaned_data))
+        changes = {name: form.cleaned_data[name] for name in ("title", "scope_note")}
+        return services.audit_update(actor=self.request.user, audit=self.object, changes=changes)
 
 
 class AuditDetailView(ObjectDetailView):
@@ -500,7 +502,8 @@ class FindingEditView(ObjectEditView):
         return kwargs
 
     def save(self, form) -> Finding:
-        return services.finding_update(actor=self.request.user, finding=self.object, changes=dict(form.cleaned_data))
+        changes = {name: form.cleaned_data[name] for name in services.FINDING_FIELDS}
+        return services.finding_update(actor=self.request.user, finding=self.object, changes=changes)
 
 
 class FindingCapaView(View):

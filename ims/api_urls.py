@@ -18,5 +18,6 @@ urlpatterns = [
     path("processes/", include("processes.api.urls")),
     path("training/", include("training.api.urls")),
     path("capa/", include("capa.api.urls")),
+    path("audits/", include("audits.api.urls")),
     path("", include(router.urls)),
 ]
