@@ -97,6 +97,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Audit programmes", "audits:programme_list", "calendar-range", "audits.view_auditprogramme"),
             NavItem("Audit trends", "audits:trends", "bar-chart", "audits.view_finding"),
             NavItem("CAPA", "capa:capa_list", "tools"),
+            NavItem("CAPA trends", "capa:trends", "graph-up"),
         ),
     ),
     NavSection(
