@@ -9,11 +9,11 @@ from ims.org.models import Person, Site
 from ims.web.input import reject_unknown_fields
 from policies.models import Objective
 
-from ..choices import REOPEN_TARGETS, ActionKind, CheckCriterion, FishboneCategory, RootCauseCategory
+from ..choices import REOPEN_TARGETS, CheckCriterion, FishboneCategory, RootCauseCategory
 from ..models import Capa, CapaAction, EffectivenessCheck
 
 
-class StrictInputSerializer(serializers.Serializer):
+class CapaStrictInputSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         reject_unknown_fields(data, self.fields)
         return super().to_internal_value(data)
@@ -71,11 +71,11 @@ class EffectivenessCheckSerializer(StrictSerializer):
         read_only_fields = fields
 
 
-class ReasonSerializer(StrictInputSerializer):
+class CapaReasonSerializer(CapaStrictInputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class RcaSerializer(StrictInputSerializer):
+class CapaRcaSerializer(CapaStrictInputSerializer):
     whys = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=10)
     fishbone = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(max_length=300)),
@@ -87,7 +87,7 @@ class RcaSerializer(StrictInputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class CheckPlanSerializer(StrictInputSerializer):
+class CapaCheckPlanSerializer(CapaStrictInputSerializer):
     criterion = serializers.ChoiceField(choices=CheckCriterion.choices, required=False, allow_blank=True)
     objective = serializers.PrimaryKeyRelatedField(queryset=Objective.objects.none(), required=False, allow_null=True)
     window_start = serializers.DateField(required=False, allow_null=True)
@@ -101,12 +101,12 @@ class CheckPlanSerializer(StrictInputSerializer):
             self.fields["objective"].queryset = Objective.objects.restrict(request.user, "view")
 
 
-class ReopenSerializer(StrictInputSerializer):
+class CapaReopenSerializer(CapaStrictInputSerializer):
     to_state = serializers.ChoiceField(choices=[(s, s) for s in REOPEN_TARGETS])
     reason = serializers.CharField(max_length=1000)
 
 
-class SignSerializer(StrictInputSerializer):
+class CapaSignSerializer(CapaStrictInputSerializer):
     username = serializers.CharField(
         required=False, allow_blank=True, max_length=150, help_text="Your user ID (token clients: always)."
     )
@@ -116,24 +116,19 @@ class SignSerializer(StrictInputSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class RetrainingSerializer(StrictInputSerializer):
+class CapaRetrainingSerializer(CapaStrictInputSerializer):
     people = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False, many=True)
     course_code = serializers.CharField(max_length=40)
     due_date = serializers.DateField()
 
 
-class CompleteSerializer(StrictInputSerializer):
+class CapaCompleteSerializer(CapaStrictInputSerializer):
     evidence_note = serializers.CharField(required=False, allow_blank=True)
     evidence_file = serializers.FileField(required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class ActionKindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=ActionKind.choices, **kwargs)
-
-
-class TrendRowSerializer(serializers.Serializer):
+class CapaTrendRowSerializer(serializers.Serializer):
     metric = serializers.CharField()
     period_or_site = serializers.CharField()
     count = serializers.IntegerField()

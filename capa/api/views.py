@@ -23,16 +23,16 @@ from ..filtersets import CapaActionFilterSet, CapaFilterSet, EffectivenessCheckF
 from ..models import Capa, CapaAction, EffectivenessCheck
 from .serializers import (
     CapaActionSerializer,
+    CapaCheckPlanSerializer,
+    CapaCompleteSerializer,
+    CapaRcaSerializer,
+    CapaReasonSerializer,
+    CapaReopenSerializer,
+    CapaRetrainingSerializer,
     CapaSerializer,
-    CheckPlanSerializer,
-    CompleteSerializer,
+    CapaSignSerializer,
+    CapaTrendRowSerializer,
     EffectivenessCheckSerializer,
-    RcaSerializer,
-    ReasonSerializer,
-    ReopenSerializer,
-    RetrainingSerializer,
-    SignSerializer,
-    TrendRowSerializer,
 )
 
 TAGS = ["capa"]
@@ -109,12 +109,12 @@ class CapaViewSet(ScopedModelViewSet):
         self.get_object()
         raise exceptions.MethodNotAllowed("POST", detail="A CAPA is never deactivated; it is closed or reopened.")
 
-    def _run(self, request, service, body_class=ReasonSerializer, **extra):
+    def _run(self, request, service, body_class=CapaReasonSerializer, **extra):
         capa = self.get_object()
         body = body_class(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        reason = data.pop("reason", "") if body_class is not ReopenSerializer else data.get("reason", "")
+        reason = data.pop("reason", "") if body_class is not CapaReopenSerializer else data.get("reason", "")
         try:
             with audit_context(reason=reason or None):
                 service(actor=request.user, capa=capa, **data, **extra)
@@ -123,7 +123,7 @@ class CapaViewSet(ScopedModelViewSet):
         return Response(self._fresh(capa))
 
     @extend_schema(
-        summary="Start the investigation (open → investigation)", request=ReasonSerializer, responses=REFUSED
+        summary="Start the investigation (open → investigation)", request=CapaReasonSerializer, responses=REFUSED
     )
     @action(detail=True, methods=["post"])
     def investigate(self, request, pk=None):
@@ -132,17 +132,17 @@ class CapaViewSet(ScopedModelViewSet):
     @extend_schema(
         summary="Record the root-cause analysis",
         description="5 Whys in order, fishbone causes by category, the root cause and its category.",
-        request=RcaSerializer,
+        request=CapaRcaSerializer,
         responses=REFUSED,
     )
     @action(detail=True, methods=["post"])
     def rca(self, request, pk=None):
-        return self._run(request, services.capa_rca_record, RcaSerializer)
+        return self._run(request, services.capa_rca_record, CapaRcaSerializer)
 
     @extend_schema(
         summary="Approve the action plan with an electronic signature (investigation → plan approved)",
         description="Signed “approved” by someone other than the owner holding approve at the site.",
-        request=SignSerializer,
+        request=CapaSignSerializer,
         responses=SIGNED,
     )
     @action(detail=True, methods=["post"])
@@ -150,7 +150,7 @@ class CapaViewSet(ScopedModelViewSet):
         return self._sign(request, services.capa_plan_approve)
 
     @extend_schema(
-        summary="Start implementation (plan approved → implementation)", request=ReasonSerializer, responses=REFUSED
+        summary="Start implementation (plan approved → implementation)", request=CapaReasonSerializer, responses=REFUSED
     )
     @action(detail=True, methods=["post"])
     def implement(self, request, pk=None):
@@ -160,38 +160,38 @@ class CapaViewSet(ScopedModelViewSet):
         summary="Plan the effectiveness check (implementation → effectiveness check)",
         description="A measurable criterion is required: `kpi` (objective, window, due date) or `no_recurrence` "
         "(months).",
-        request=CheckPlanSerializer,
+        request=CapaCheckPlanSerializer,
         responses=REFUSED,
     )
     @action(detail=True, methods=["post"])
     def effectiveness(self, request, pk=None):
-        return self._run(request, services.capa_effectiveness_plan, CheckPlanSerializer)
+        return self._run(request, services.capa_effectiveness_plan, CapaCheckPlanSerializer)
 
     @extend_schema(
         summary="Verify and close with an electronic signature (effectiveness check → closed)",
         description="Refused (409, `closure_gate`) while an action is not done or lacks evidence, or the check has "
         "not passed.",
-        request=SignSerializer,
+        request=CapaSignSerializer,
         responses=SIGNED,
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._sign(request, services.capa_close)
 
-    @extend_schema(summary="Reopen to investigation or implementation", request=ReopenSerializer, responses=REFUSED)
+    @extend_schema(summary="Reopen to investigation or implementation", request=CapaReopenSerializer, responses=REFUSED)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._run(request, services.capa_reopen, ReopenSerializer)
+        return self._run(request, services.capa_reopen, CapaReopenSerializer)
 
     @extend_schema(
         summary="Raise retraining (root cause of category training)",
-        request=RetrainingSerializer,
+        request=CapaRetrainingSerializer,
         responses={**REFUSED, 200: CapaActionSerializer},
     )
     @action(detail=True, methods=["post"])
     def retraining(self, request, pk=None):
         capa = self.get_object()
-        body = RetrainingSerializer(data=request.data, context={"request": request})
+        body = CapaRetrainingSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         try:
             action_row = services.capa_retraining_raise(actor=request.user, capa=capa, **body.validated_data)
@@ -201,7 +201,7 @@ class CapaViewSet(ScopedModelViewSet):
 
     def _sign(self, request, service):
         capa = self.get_object()
-        SignSerializer(data=request.data).is_valid(raise_exception=True)
+        CapaSignSerializer(data=request.data).is_valid(raise_exception=True)
         reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
         refusal = sign_through_api(request, service, refused=ValidationError, capa=capa, reason=reason)
         if refusal is not None:
@@ -243,7 +243,7 @@ class CapaActionViewSet(ScopedModelViewSet):
     @extend_schema(
         summary="Mark an action done with its evidence",
         description="A note, a file (multipart), or both; by the action's owner or whoever may change actions.",
-        request={"multipart/form-data": CompleteSerializer, "application/json": CompleteSerializer},
+        request={"multipart/form-data": CapaCompleteSerializer, "application/json": CapaCompleteSerializer},
         responses={
             200: CapaActionSerializer,
             400: OpenApiResponse(description="No evidence; nothing changed."),
@@ -253,7 +253,7 @@ class CapaActionViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def complete(self, request, pk=None):
         row = self.get_object()
-        body = CompleteSerializer(data=request.data)
+        body = CapaCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         try:
@@ -299,7 +299,7 @@ class TrendsApi(APIView):
         "per site, over the CAPAs you may view.",
         tags=TAGS,
         parameters=[OpenApiParameter("site", int, required=False)],
-        responses={200: TrendRowSerializer(many=True)},
+        responses={200: CapaTrendRowSerializer(many=True)},
     )
     def get(self, request):
         site = request.query_params.get("site", "")
@@ -343,4 +343,4 @@ class TrendsApi(APIView):
         for r in data.ages:
             for label, count in zip(trends.AGE_BUCKETS, r["buckets"], strict=True):
                 rows.append({"metric": f"open_age_{label}", "period_or_site": r["site"], "count": count, "value": None})
-        return Response(TrendRowSerializer(rows, many=True).data)
+        return Response(CapaTrendRowSerializer(rows, many=True).data)
