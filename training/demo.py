@@ -91,10 +91,48 @@ def training_records_demo_seed() -> str:
     return f"{done} trainings completed"
 
 
+#: The internal auditors' course: signing an audit report asks for it (signer qualification, duty "internal_audit").
+INTERNAL_AUDITOR = "IA-ISO19011"
+
+
+def internal_auditor_demo_seed() -> str:
+    """The internal-auditor course as the qualification of the "internal_audit" duty, current for auditor.basel."""
+    from django.conf import settings
+
+    from ims.esign import services as esign_services
+
+    from .models import SignerQualification
+
+    if Course.objects.filter(code=INTERNAL_AUDITOR).exists():
+        return "internal-auditor course unchanged"
+    basel = Site.objects.get(code="BSL")
+    course = catalogue.course_create(
+        actor=None,
+        sites=list(Site.objects.filter(is_active=True).order_by("code")),
+        code=INTERNAL_AUDITOR,
+        title="Internal auditor (ISO 19011)",
+        description="Planning and conducting internal audits, grading findings, writing the report.",
+        duration_minutes=480,
+    )
+    SignerQualification.objects.create(duty="internal_audit", course=course)
+    auditor = Person.objects.get(username="auditor.basel")
+    if esign_services.certification_current(auditor) is None:
+        esign_services.certification_create(
+            person=auditor, password=settings.IMS_DEMO_PASSWORD, username=auditor.username, session=None
+        )
+    assignment = services.assignment_create_manual(
+        actor=None, person=auditor, course=course, site=basel, due_date=timezone.localdate()
+    )
+    services.self_study_complete(
+        actor=auditor, assignment=assignment, password=settings.IMS_DEMO_PASSWORD, username=auditor.username
+    )
+    return "internal-auditor course, auditor.basel qualified"
+
+
 @transaction.atomic
 def training_demo_seed() -> str:
     if Course.objects.filter(code=GMP).exists():
-        return f"training unchanged; {training_records_demo_seed()}"
+        return f"training unchanged; {training_records_demo_seed()}; {internal_auditor_demo_seed()}"
     qm = Person.objects.get(username="qm.basel")
     trainer = Person.objects.get(username="trainer.basel")
     sites = list(Site.objects.filter(is_active=True).order_by("code"))
@@ -158,4 +196,5 @@ def training_demo_seed() -> str:
         trainer=trainer,
     )
     records = training_records_demo_seed()
-    return f"training: 3 courses, {Assignment.objects.count()} assignments, 1 session planned; {records}"
+    auditors = internal_auditor_demo_seed()
+    return f"training: 3 courses, {Assignment.objects.count()} assignments, 1 session planned; {records}; {auditors}"
