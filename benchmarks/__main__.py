@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
-SECTIONS = ("pages", "api", "web", "imports", "audit", "acknowledgements", "training", "processes", "capa")
+SECTIONS = ("pages", "api", "web", "imports", "audit", "acknowledgements", "training", "processes", "capa", "audits")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"Seeded the {size} organisation in {time.monotonic() - started:.1f} s")
     for line in output.getvalue().splitlines():
         if line.startswith(
-            ("Document control:", "Policies and objectives:", "Training:", "Processes and gap analysis:", "CAPA:")
+            ("Document control:", "Policies and objectives:", "Training:", "Processes and gap analysis:", "CAPA:",
+             "Internal audits:")
         ):
             say(f"  {line}")
     from django.db.models import Count
@@ -110,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.capa import run_capa
 
         run_capa(say)
+    if "audits" in chosen:
+        from benchmarks.audits import run_audits
+
+        run_audits(say)
     results = RESULTS if chosen == list(SECTIONS) else RESULTS.with_name(f"latest-{'-'.join(chosen)}.txt")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text("\n".join(lines) + "\n", encoding="utf-8")
