@@ -199,7 +199,8 @@ def capa_create(
         source_label=(source_label or "")[:200],
     )
     if source_record is not None and source_record.pk is not None:
-        capa.source_type = ContentType.objects.get_for_model(type(source_record))
+        app_label, model_name = source_record._meta.label_lower.split(".")
+        capa.source_type = ContentType.objects.get_by_natural_key(app_label, model_name)
         capa.source_id = str(source_record.pk)
         capa.source_label = capa.source_label or str(source_record)[:200]
     _apply_risk(capa)

@@ -4,6 +4,7 @@ segregation of duties, the closure gate, action owners' site access, the action 
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,6 +82,10 @@ def test_the_workflow_from_open_to_closed_with_two_signatures(org):
         else None
     )
     assert check is None  # no clause or process: the recurrence criterion is refused below
+    reasons = events(capa)
+    for step in ("CAPA opened", "Investigation started", "Root-cause analysis recorded",
+                 "Action plan approved with an electronic signature", "Implementation started"):  # fmt: skip
+        assert step in reasons
     with pytest.raises(ValidationError, match="clause or process"):
         services.capa_effectiveness_plan(
             actor=org.qm_a, capa=capa, criterion=CheckCriterion.NO_RECURRENCE, months=3, window_start=TODAY
@@ -227,3 +232,27 @@ def test_action_raise_capa_from_a_gap_result_opens_a_capa_with_its_clause(org):
 def test_in_check_helper(org):
     capa = in_check(org)
     assert capa.state == CapaState.IMPLEMENTATION
+
+
+def test_action_raise_capa_from_an_audit_finding_copies_its_clause_and_process(org):
+    """The source is recognised by its label and attributes only (capa imports no audits code): a record that
+    answers to "audits.finding" with a site, clause, process, grade and reference."""
+    from processes.models import Process
+    from tests.processes.test_overlap import process_at
+
+    a, _b = small_standards()
+    result = assessment_at(org, [org.site_a], [a], start=True).results.select_related("clause").first()
+    process = process_at(org.site_a, org.qm_a, "PR-1", [result.clause])
+    finding = SimpleNamespace(
+        _meta=SimpleNamespace(label_lower="audits.finding"), pk=7, site_id=org.site_a.pk,
+        clause_id=result.clause_id, process_id=process.pk, reference="F-2026-007", grade="major",
+    )  # fmt: skip
+    ref = action_raise(
+        "capa", actor=org.qm_a, source=finding, title="Major finding", owner=org.emp_a, due_date=TODAY,
+        site=org.site_a,
+    )  # fmt: skip
+    capa = Capa.objects.get(reference=ref.reference)
+    assert capa.source == CapaSource.AUDIT_FINDING and capa.source_label == "F-2026-007 (major)"
+    assert (capa.clause_id, capa.process_id) == (result.clause_id, process.pk)
+    assert (capa.source_type.app_label, capa.source_type.model, capa.source_id) == ("audits", "finding", "7")
+    assert Process.objects.filter(pk=capa.process_id).exists()
