@@ -103,7 +103,7 @@ def capa_reminders(*, on: datetime.date) -> int:
     messages = {owner: (_lines(items, on), len(items)) for owner, items in by_owner.items()}
     written = notices_write(
         category=REMINDER_CATEGORY, on=on, messages=messages, subject=_("%(n)s CAPA action(s) due"),
-        url=reverse("capa:capa_list") + "?mine=1",
+        url=reverse("capa:capa_list") + "?mine=true",
     )  # fmt: skip
     with audit_context(reason=_("CAPA action reminder sent")):
         for step, pks in by_step.items():
@@ -153,7 +153,7 @@ def capa_escalations(*, on: datetime.date) -> int:
     messages = {person: (_lines(items, on, with_owner=True), len(items)) for person, items in by_recipient.items()}
     written = notices_write(
         category=ESCALATION_CATEGORY, on=on, messages=messages, subject=_("%(n)s overdue CAPA action(s) to follow up"),
-        url=reverse("capa:capa_list") + "?overdue=1",
+        url=reverse("capa:capa_list") + "?overdue=true",
     )  # fmt: skip
     if escalated:
         with audit_context(reason=_("Overdue CAPA action escalated to the manager and the quality manager")):

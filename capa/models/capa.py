@@ -164,6 +164,7 @@ class Capa(RegulatedModel):
             models.Index(fields=["site", "state"], name="capa_capa_site_state_idx"),
             models.Index(fields=["source_type", "source_id"], name="capa_capa_source_idx"),
             models.Index(fields=["state", "opened_at"], name="capa_capa_state_opened_idx"),
+            models.Index(fields=["-opened_at", "-id"], name="capa_capa_list_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -36,6 +36,8 @@ def test_the_list_filters_and_exports(org, client_for):
     assert high.reference in csv and "Boston" not in csv
     overdue = client.get(reverse("capa:capa_list"), {"overdue": "true"}).content.decode()
     assert "Sterility breach" not in overdue
+    assert "Sterility breach" not in client.get(reverse("capa:capa_list"), {"mine": "true"}).content.decode()
+    assert "Sterility breach" in client_for(org.emp_a).get(reverse("capa:capa_list"), {"mine": "true"}).content.decode()
 
 
 def test_a_quality_manager_opens_a_capa_on_the_page(org, client_for):
