@@ -318,7 +318,7 @@ def capa_action_add(
 ) -> CapaAction:
     """Plan a correction, corrective or preventive action; its owner must have access to the CAPA's site."""
     locked = _lock(capa)
-    _require(actor, "add_capaaction", locked.site, _("plan actions for"))
+    _require_or_owner(actor, "add_capaaction", locked, _("plan actions for"), locked.owner_id)
     _expect(locked, *ACTION_STATES, step=_("given new actions"))
     errors = {}
     if kind not in ActionKind.values:

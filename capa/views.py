@@ -113,7 +113,7 @@ class CapaDetailView(ObjectDetailView):
                 "closure_problems": services.closure_problems(capa) if state == CapaState.EFFECTIVENESS_CHECK else [],
                 "can_investigate": state == CapaState.OPEN and (manager or owner),
                 "can_rca": state == CapaState.INVESTIGATION and (manager or owner),
-                "can_add_action": state in services.ACTION_STATES and _may(user, "add_capaaction", capa),
+                "can_add_action": state in services.ACTION_STATES and (owner or _may(user, "add_capaaction", capa)),
                 "can_retrain": state in services.ACTION_STATES
                 and capa.root_cause_category == RootCauseCategory.TRAINING
                 and _may(user, "add_capaaction", capa),
@@ -218,7 +218,7 @@ class CapaActionAddView(_StepView):
     done = gettext_lazy("Action planned.")
 
     def may(self, request, capa):
-        return _may(request.user, "add_capaaction", capa)
+        return capa.owner_id == request.user.pk or _may(request.user, "add_capaaction", capa)
 
     def apply(self, request, capa, form):
         services.capa_action_add(actor=request.user, capa=capa, **form.cleaned_data)

@@ -40,6 +40,11 @@ DOCUMENT_AUTHORING: dict[str, tuple[str, ...]] = {
     "documents.documentversion": ("view", "add", "change", "review"),
 }
 
+# Process Owners and Department Heads open CAPAs (nonconformances of their area) at their sites; as the owner of a
+# CAPA they investigate it and plan its actions (the CAPA services check ownership). Approving the plan and
+# verifying closure stay with the Quality Manager and the Compliance Officer (segregation of duties).
+CAPA_RAISING: dict[str, tuple[str, ...]] = {"capa.capa": ("view", "add")}
+
 # Whether a colleague has read and acknowledged a policy is for the people who manage compliance, not
 # for every reader at the site: employees and trainers see their own tasks only ("My tasks").
 OWN_TASKS_ONLY: dict[str, tuple[str, ...]] = {
@@ -108,13 +113,16 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         extra=("esign.view_certification_register", AUDIT_TRAIL),
     ),
     RoleSpec(
-        RoleCode.PROCESS_OWNER, "Owns processes and their procedures at a site.", READ, per_model=DOCUMENT_AUTHORING
+        RoleCode.PROCESS_OWNER,
+        "Owns processes and their procedures at a site.",
+        READ,
+        per_model={**DOCUMENT_AUTHORING, **CAPA_RAISING},
     ),
     RoleSpec(
         RoleCode.DEPARTMENT_HEAD,
         "Heads a function at a site; follows its compliance.",
         READ,
-        per_model=DOCUMENT_AUTHORING,
+        per_model={**DOCUMENT_AUTHORING, **CAPA_RAISING},
     ),
     RoleSpec(
         RoleCode.INTERNAL_AUDITOR,

@@ -256,3 +256,24 @@ def test_action_raise_capa_from_an_audit_finding_copies_its_clause_and_process(o
     assert (capa.clause_id, capa.process_id) == (result.clause_id, process.pk)
     assert (capa.source_type.app_label, capa.source_type.model, capa.source_id) == ("audits", "finding", "7")
     assert Process.objects.filter(pk=capa.process_id).exists()
+
+
+def test_a_process_owner_opens_a_capa_and_as_its_owner_plans_actions_but_does_not_approve(org):
+    from ims.org import services as org_services
+    from ims.org.choices import RoleCode
+
+    po = org_services.person_create(username="po_a", employee_id="PO_A", first_name="Po", last_name="A")
+    org_services.membership_create(
+        person=po, site=org.site_a, function=org.prod, role=org.roles[RoleCode.PROCESS_OWNER]
+    )
+    capa = capa_at(org, actor=po, owner=po)
+    capa = services.capa_investigate(actor=po, capa=capa)
+    action = services.capa_action_add(
+        actor=po, capa=capa, kind=ActionKind.CORRECTIVE, title="Fix", owner=org.emp_a, due_date=TODAY
+    )
+    assert action.capa == capa
+    other = capa_at(org)  # owned by someone else: a process owner plans no actions there
+    with pytest.raises(PermissionDenied):
+        services.capa_action_add(actor=po, capa=other, kind=ActionKind.CORRECTIVE, title="X", owner=po, due_date=TODAY)
+    with pytest.raises(PermissionDenied):
+        services.capa_investigate(actor=po, capa=other)
