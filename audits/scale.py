@@ -64,7 +64,8 @@ def audits_scale_seed(size_name: str, seed: int = 2026, log: Callable[[str], Non
     from processes.models import Standard
 
     if AuditProgramme.objects.filter(title__startswith=TITLE).exists():
-        return f"{Audit.objects.filter(programme__title__startswith=TITLE).count():,} scale audits present; nothing changed"
+        present = Audit.objects.filter(programme__title__startswith=TITLE).count()
+        return f"{present:,} scale audits present; nothing changed"
     sites = list(Site.objects.filter(code__regex=rf"^{SITE_PREFIX}[0-9]+$").order_by("code"))
     standard = Standard.objects.filter(code="ISO 9001", is_active=True).first()
     if not sites or standard is None:

@@ -11,6 +11,6 @@ from .models import SignerQualification
 class SignerQualificationAdmin(AuditedModelAdmin):
     """Part 11 §11.10(i): which course a reviewer or approver of each document type must be current on."""
 
-    list_display = ("doc_type", "course", "is_active", "updated_at")
-    list_filter = ("doc_type", "is_active")
+    list_display = ("doc_type", "duty", "course", "is_active", "updated_at")
+    list_filter = ("doc_type", "duty", "is_active")
     autocomplete_fields = ()

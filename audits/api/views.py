@@ -152,10 +152,11 @@ class AuditViewSet(ScopedModelViewSet):
                    responses={200: AuditSerializer, **REFUSED})  # fmt: skip
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
-        return self._step(
-            request, RescheduleSerializer,
-            lambda audit, d: services.audit_reschedule(actor=request.user, audit=audit, reason=d.pop("reason", ""), **d),
-        )  # fmt: skip
+        def call(audit, d):
+            reason = d.pop("reason", "")
+            services.audit_reschedule(actor=request.user, audit=audit, reason=reason, **d)
+
+        return self._step(request, RescheduleSerializer, call)
 
     @extend_schema(summary="Cancel an audit (reason required)", request=ReasonSerializer,
                    responses={200: AuditSerializer, **REFUSED})  # fmt: skip

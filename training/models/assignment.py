@@ -301,9 +301,7 @@ class SignerQualification(models.Model):
         verbose_name = _("signer qualification")
         verbose_name_plural = _("signer qualifications")
         constraints = [
-            models.UniqueConstraint(
-                fields=["doc_type", "duty", "course"], name="training_signer_qualification_unique"
-            ),
+            models.UniqueConstraint(fields=["doc_type", "duty", "course"], name="training_signer_qualification_unique"),
             models.CheckConstraint(
                 condition=(models.Q(doc_type="") & ~models.Q(duty="")) | (~models.Q(doc_type="") & models.Q(duty="")),
                 name="training_signer_qualification_one_target",
