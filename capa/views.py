@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from ims.access.permissions import user_can_any_site, user_can_at_site
+from ims.access.permissions import user_can_at_site
 from ims.documents.forms import SignatureStepForm
 from ims.documents.uploads import download_response
 from ims.documents.views import client_ip
@@ -418,7 +418,3 @@ class TrendsView(View):
 
 def _int(value) -> int | None:
     return int(value) if (value or "").isdigit() else None
-
-
-def may_add(user) -> bool:
-    return user_can_any_site(user, "capa.add_capa")
