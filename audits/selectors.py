@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
@@ -174,45 +175,52 @@ PARETO_LIMIT = 20
 TABLE_LIMIT = 50
 
 
+_BY_CLAUSE = """
+SELECT t.clause_id, SUM(t.n)::int, COUNT(DISTINCT t.yq), COUNT(DISTINCT t.audit_id)
+FROM (
+    SELECT f.clause_id, f.audit_id,
+           EXTRACT(YEAR FROM f.raised_on)::int * 10 + EXTRACT(QUARTER FROM f.raised_on)::int AS yq, COUNT(*) AS n
+    FROM ({findings}) f
+    GROUP BY 1, 2, 3
+) t
+GROUP BY t.clause_id
+ORDER BY 2 DESC, 1
+"""
+
+
+def _by_clause(findings: QuerySet) -> list[dict]:
+    """Per clause: findings, distinct quarters and distinct audits — grouped first by (clause, audit, quarter), so
+    the distinct counts run over a few thousand groups, not every finding; then the labels of the clauses shown."""
+    from processes.models import Clause
+
+    sql, params = findings.values("clause_id", "audit_id", "raised_on").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_CLAUSE.format(findings=sql), params)
+        counted = cursor.fetchall()
+    shown = [row for index, row in enumerate(counted) if index < PARETO_LIMIT or row[2] >= 2 or row[3] >= 2]
+    shown = shown[: PARETO_LIMIT + TABLE_LIMIT]
+    labels = {
+        c.pk: (f"{c.standard.code} {c.number}", c.title)
+        for c in Clause.objects.filter(pk__in=[row[0] for row in shown if row[0]]).select_related("standard")
+    }
+    return [
+        {
+            "clause_id": clause_id,
+            "label": labels.get(clause_id, ("—", ""))[0],
+            "title": labels.get(clause_id, ("—", ""))[1],
+            "n": n,
+            "quarters": quarters,
+            "audits": audits,
+        }
+        for clause_id, n, quarters, audits in shown
+    ]
+
+
 def finding_trends(**filters) -> Trends:
-    """Findings by clause (Pareto), quarter × grade, process, site and the recurring clauses: six aggregates."""
+    """Findings by quarter × grade (and so by grade), clause (Pareto and recurring clauses), process and site: four
+    aggregates and one lookup of the clause labels, whatever the number of findings."""
     findings = trend_findings(**filters).order_by()
     trends = Trends()
-    for row in findings.values("grade").annotate(n=Count("pk")):
-        trends.by_grade[row["grade"]] = row["n"]
-    trends.total = sum(trends.by_grade.values())
-    clause_rows = list(
-        findings.values("clause_id", "clause__number", "clause__title", "clause__standard__code")
-        .annotate(
-            n=Count("pk"),
-            quarters=Count(ExtractYear("raised_on") * 10 + ExtractQuarter("raised_on"), distinct=True),
-            audits=Count("audit_id", distinct=True),
-        )
-        .order_by("-n", "clause__standard__code", "clause__number")
-    )  # fmt: skip
-    running = 0
-    for row in clause_rows[:PARETO_LIMIT]:
-        running += row["n"]
-        trends.pareto.append(
-            {
-                "label": f"{row['clause__standard__code']} {row['clause__number']}",
-                "title": row["clause__title"],
-                "clause_id": row["clause_id"],
-                "count": row["n"],
-                "cumulative": round(100 * running / trends.total, 1) if trends.total else 0,
-            }
-        )
-    trends.recurring = [
-        {
-            "label": f"{row['clause__standard__code']} {row['clause__number']}",
-            "title": row["clause__title"],
-            "count": row["n"],
-            "quarters": row["quarters"],
-            "audits": row["audits"],
-        }
-        for row in clause_rows
-        if row["quarters"] >= 2 or row["audits"] >= 2
-    ][:TABLE_LIMIT]
     quarters: dict[str, dict] = {}
     for row in (
         findings.annotate(y=ExtractYear("raised_on"), q=ExtractQuarter("raised_on"))
@@ -222,7 +230,28 @@ def finding_trends(**filters) -> Trends:
     ):
         key = f"{row['y']} Q{row['q']}"
         quarters.setdefault(key, {"quarter": key, **{g: 0 for g in FindingGrade.values}})[row["grade"]] = row["n"]
+        trends.by_grade[row["grade"]] = trends.by_grade.get(row["grade"], 0) + row["n"]
     trends.by_quarter = list(quarters.values())
+    trends.total = sum(trends.by_grade.values())
+    clause_rows = _by_clause(findings)
+    running = 0
+    for row in clause_rows[:PARETO_LIMIT]:
+        running += row["n"]
+        trends.pareto.append(
+            {
+                "label": row["label"],
+                "title": row["title"],
+                "clause_id": row["clause_id"],
+                "count": row["n"],
+                "cumulative": round(100 * running / trends.total, 1) if trends.total else 0,
+            }
+        )
+    trends.recurring = [
+        {"label": row["label"], "title": row["title"], "count": row["n"], "quarters": row["quarters"],
+         "audits": row["audits"]}
+        for row in clause_rows
+        if row["quarters"] >= 2 or row["audits"] >= 2
+    ][:TABLE_LIMIT]  # fmt: skip
     trends.by_process = [
         {"label": f"{r['process__code']} · {r['process__name']}" if r["process__code"] else "—", "count": r["n"]}
         for r in findings.values("process__code", "process__name").annotate(n=Count("pk")).order_by("-n")[:TABLE_LIMIT]
