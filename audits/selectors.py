@@ -54,6 +54,17 @@ def my_open_audits(*, person) -> QuerySet:
     )
 
 
+def my_reports_to_acknowledge(*, person) -> QuerySet:
+    """Completed audits whose report waits for ``person``'s acknowledgement as an auditee."""
+    if not getattr(person, "pk", None):
+        return Audit.objects.none()
+    return (
+        Audit._base_manager.filter(auditees=person, status=AuditStatus.COMPLETED)
+        .select_related("site")
+        .order_by("completed_at", "pk")
+    )
+
+
 # --- calendar --------------------------------------------------------------------------------------------------
 
 

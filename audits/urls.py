@@ -33,6 +33,7 @@ urlpatterns = [
     path("programmes/<int:pk>/areas/", views.AreaAddView.as_view(), name="area_add"),
     path("programmes/<int:pk>/schedule/", views.ProgrammeScheduleView.as_view(), name="programme_schedule"),
     path("areas/<int:pk>/", views.AreaEditView.as_view(), name="area_edit"),
+    path("mine/", views.MyAuditsView.as_view(), name="my_audits"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("trends/", views.TrendsView.as_view(), name="trends"),
 ]

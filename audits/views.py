@@ -606,6 +606,23 @@ class AuditPdfView(View):
         return response
 
 
+class MyAuditsView(View):
+    """The person's own audit work: audits to run (lead or co-auditor) and reports to acknowledge (auditee)."""
+
+    template_name = "audits/my_audits.html"
+
+    def get(self, request):
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "title": _("My audits"),
+                "to_run": list(selectors.my_open_audits(person=request.user)[:200]),
+                "to_acknowledge": list(selectors.my_reports_to_acknowledge(person=request.user)[:200]),
+            },
+        )
+
+
 # --- calendar and trends ---------------------------------------------------------------------------------------
 
 

@@ -93,6 +93,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavItem("Actions", "actions:action_list", "list-check"),
             NavItem("Audits", "audits:audit_list", "clipboard-check"),
+            NavItem("My audits", "audits:my_audits", "person-check", personal=True),
             NavItem("Audit calendar", "audits:calendar", "calendar3", "audits.view_audit"),
             NavItem("Audit programmes", "audits:programme_list", "calendar-range", "audits.view_auditprogramme"),
             NavItem("Audit trends", "audits:trends", "bar-chart", "audits.view_finding"),

@@ -150,3 +150,32 @@ def test_auditor_sees_their_planned_audit_on_the_dashboard(org, client_for):
     assert page.status_code == 200
     assert "data-my-audits" in page.content.decode() and audit.reference in page.content.decode()
     assert services.may_conduct(lead, audit)
+
+
+def test_the_planned_audit_of_the_next_quarter_is_in_the_auditors_tasks(org, client_for):
+    """Beat creates the next quarter's audit at site A; the auditor sees it in their tasks."""
+    from django.utils import timezone
+
+    from audits import scheduling
+    from audits.choices import RiskLevel
+
+    lead = auditor(org)
+    process = process_at(org)
+    programme = services.programme_create(
+        actor=org.qm_a, year=timezone.localdate().year, title="Site A", sites=[org.site_a]
+    )
+    services.area_add(actor=org.qm_a, programme=programme, process=process, risk=RiskLevel.HIGH, auditor=lead)
+    assert scheduling.programme_schedule() >= 1
+    audit = Audit.objects.filter(programme=programme).order_by("period_start").first()
+    client = client_for(lead)
+    page = client.get(reverse("audits:my_audits")).content.decode()
+    assert audit.reference in page
+    assert audit.reference not in client_for(org.emp_a).get(reverse("audits:my_audits")).content.decode()
+
+
+def test_the_auditee_sees_the_report_to_acknowledge(org, client_for):
+    audit, lead = started(org)
+    answer_all(audit, lead)
+    services.audit_complete(actor=lead, audit=audit, password=org.password, username=lead.username)
+    page = client_for(org.emp_a).get(reverse("audits:my_audits")).content.decode()
+    assert audit.reference in page and reverse("audits:audit_sign", args=[audit.pk, "acknowledge"]) in page
