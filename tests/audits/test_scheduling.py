@@ -29,6 +29,7 @@ def programme(org, sites, *, areas=None, year=2026):
 
 @pytest.mark.django_db
 class TestSlots:
+    @pytest.mark.req("ISO9001-9.2")
     def test_risk_sets_the_frequency_and_a_rerun_creates_nothing(self, org):
         process = process_at(org, org.site_a, org.site_b)
         prog = programme(
@@ -98,7 +99,7 @@ class TestSlots:
         assert first["created"] >= 1
         assert tasks.programme_schedule() == {"created": 0}
 
-    @pytest.mark.req("DESIGN-8")
+    @pytest.mark.req("ISO9001-9.2")
     def test_forty_sites_are_scheduled_within_ten_seconds(self, org):
         sites = [SiteFactory() for _n in range(40)]
         process = process_at(org, *sites)

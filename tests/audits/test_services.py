@@ -55,6 +55,7 @@ class TestIndependence:
 
 
 class TestQualification:
+    @pytest.mark.req("ISO9001-9.2", "P11-10i")
     def test_an_unqualified_auditor_is_refused_with_the_course(self, org):
         untrained = auditor(org, qualified=False)
         from .auditkit import internal_audit_course
