@@ -255,6 +255,10 @@ IMS_TRAINING_REMINDER_DAYS = tuple(
     int(d) for d in os.environ.get("IMS_TRAINING_REMINDER_DAYS", "14,7,1").split(",") if d.strip()
 )
 IMS_TRAINING_ESCALATION_DAYS = int(os.environ.get("IMS_TRAINING_ESCALATION_DAYS", "7"))
+# Internal audits: days before the planned date when the lead auditor and the auditees are reminded.
+IMS_AUDIT_REMINDER_DAYS = tuple(
+    int(d) for d in os.environ.get("IMS_AUDIT_REMINDER_DAYS", "14,2").split(",") if d.strip()
+)
 IMS_TRAINING_DUE_SOON_DAYS = int(os.environ.get("IMS_TRAINING_DUE_SOON_DAYS", "14"))
 # Links in e-mails.
 IMS_BASE_URL = os.environ.get("IMS_BASE_URL", "http://127.0.0.1:8000")
