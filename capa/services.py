@@ -25,6 +25,7 @@ from ims.access.permissions import user_can_at_site
 from ims.actions.registry import ActionRef
 from ims.actions.retraining import retraining_assign
 from ims.audit.context import audit_context
+from ims.audit.context import current as audit_current
 from ims.documents.uploads import upload_check
 from ims.esign.choices import SignatureChannel
 from ims.esign.models import Signature
@@ -98,6 +99,11 @@ def _owner_has_access(owner, site, field: str = "owner") -> None:
             {field: _("%(person)s has no access to site %(site)s; choose someone who works there.")
              % {"person": owner, "site": site.code}}
         )  # fmt: skip
+
+
+def _why(default: str) -> str:
+    """The reason the caller gave for this step (e.g. an API request's ``reason``), else the step's own."""
+    return audit_current().get("reason") or default
 
 
 def _next_id() -> int:
@@ -248,7 +254,7 @@ def capa_investigate(*, actor, capa: Capa) -> Capa:
     _require_or_owner(actor, "change_capa", locked, _("investigate"), locked.owner_id)
     _expect(locked, CapaState.OPEN, step=_("taken into investigation"))
     locked.state = CapaState.INVESTIGATION
-    with audit_context(reason=_("Investigation started")):
+    with audit_context(reason=_why(_("Investigation started"))):
         locked.save(update_fields=["state", "updated_at"])
     return locked
 
@@ -297,7 +303,7 @@ def capa_rca_record(
         if root_cause_category and root_cause_category not in RootCauseCategory.values:
             raise ValidationError({"root_cause_category": _("Choose a root cause category.")})
         locked.root_cause_category = root_cause_category
-    with audit_context(reason=_("Root-cause analysis recorded")):
+    with audit_context(reason=_why(_("Root-cause analysis recorded"))):
         locked.save(update_fields=["whys", "fishbone", "root_cause", "root_cause_category", "updated_at"])
     return locked
 
@@ -335,7 +341,7 @@ def capa_action_add(
         due_date=due_date,
     )  # fmt: skip
     action.full_clean()
-    with audit_context(reason=_("Action planned")):
+    with audit_context(reason=_why(_("Action planned"))):
         action.save()
     return action
 
@@ -365,7 +371,7 @@ def capa_action_complete(*, actor, action: CapaAction, evidence_note: str = "", 
     locked.status = ActionStatus.DONE
     locked.done_by = actor
     locked.done_at = timezone.now()
-    with audit_context(reason=_("Action done")):
+    with audit_context(reason=_why(_("Action done"))):
         locked.save()
     return locked
 
@@ -463,7 +469,7 @@ def capa_implement(*, actor, capa: Capa) -> Capa:
     _require_or_owner(actor, "change_capa", locked, _("implement"), locked.owner_id)
     _expect(locked, CapaState.PLAN_APPROVED, step=_("put into implementation"))
     locked.state = CapaState.IMPLEMENTATION
-    with audit_context(reason=_("Implementation started")):
+    with audit_context(reason=_why(_("Implementation started"))):
         locked.save(update_fields=["state", "updated_at"])
     return locked
 
@@ -534,7 +540,7 @@ def capa_effectiveness_plan(
         months=months, planned_by=actor if actor is not None else locked.owner,
     )  # fmt: skip
     check.full_clean()
-    with audit_context(reason=_("Effectiveness check planned")):
+    with audit_context(reason=_why(_("Effectiveness check planned"))):
         check.save()
         locked.state = CapaState.EFFECTIVENESS_CHECK
         locked.save(update_fields=["state", "updated_at"])

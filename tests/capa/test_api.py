@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from capa.choices import ActionStatus, CapaState
 from capa.models import Capa, CapaAction
+from ims.audit.models import AuditEvent
 from ims.testing.kit import snapshot
 
 from .capakit import capa_at, certify, investigated, planned
@@ -32,7 +33,9 @@ def test_the_workflow_through_the_api(org, client_for):
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     assert created.json()["risk_band"] == "medium" and created.json()["state"] == "open"
-    assert post(owner, "investigate", pk).json()["state"] == "investigation"
+    assert post(owner, "investigate", pk, {"reason": "Inspection readiness"}).json()["state"] == "investigation"
+    reasons = AuditEvent.objects.filter(table_name="capa_capa", object_pk=str(pk)).values_list("reason", flat=True)
+    assert "Inspection readiness" in list(reasons)
     rca = post(
         owner, "rca", pk,
         {"whys": ["No check", "No SOP step"], "fishbone": {"method": ["SOP silent"]}, "root_cause": "SOP gap",
