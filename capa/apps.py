@@ -11,7 +11,7 @@ class CapaConfig(AppConfig):
     def ready(self) -> None:
         from ims.actions.registry import action_kind_register
 
-        from . import reminders  # noqa: F401  (registers the notice producer)
+        from . import cards, reminders  # noqa: F401  (register the dashboard card and the notice producer)
         from .services import capa_from_action, capa_url_for_reference
 
         action_kind_register("capa", _("CAPA"), create=capa_from_action, url=capa_url_for_reference)

@@ -167,3 +167,11 @@ def test_trends_page_csv_and_pdf_show_the_same_figures(org, client_for):
     pdf = client.get(reverse("capa:trends"), {"export": "pdf"})
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
     assert "CAPA trends" in text and "SITEA" in text
+
+
+def test_the_dashboard_shows_the_persons_open_capa_actions(org, client_for):
+    capa = planned(org, investigated(org, capa_at(org)), due=TODAY)
+    body = client_for(org.emp_a).get(reverse("web:dashboard")).content.decode()
+    assert 'data-card="my-capa-actions"' in body and 'data-my-capa-actions="2"' in body
+    assert capa.reference in body and "2 overdue" in body
+    assert 'data-card="my-capa-actions"' not in client_for(org.qm_a).get(reverse("web:dashboard")).content.decode()
