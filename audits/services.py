@@ -642,6 +642,28 @@ def _signing(signer, audit, meaning, apply, *, password, username, reason, sessi
     )
 
 
+@transaction.atomic
+def _report_prepare(audit: Audit, *, summary: str | None, reason: str) -> Audit:
+    """Check the report can be signed and fix its summary and digest, which the "authored" signature binds."""
+    locked = _lock(audit)
+    _expect(locked, AuditStatus.IN_PROGRESS, step=_("completed"))
+    open_count = ChecklistItem._base_manager.filter(audit=locked, result="").count()
+    if open_count:
+        raise TransitionNotAllowed(
+            _("%(n)s checklist questions are not checked yet; answer them (or mark them not applicable).")
+            % {"n": open_count},
+            code="unanswered",
+        )
+    if not locked.auditees.exists():
+        raise TransitionNotAllowed(_("Name the auditees: one of them acknowledges the report."), code="no_auditee")
+    if summary is not None:
+        locked.summary = summary.strip()
+    locked.report_digest = report_digest(locked)
+    with audit_context(reason=reason or _("Audit report prepared for signing")):
+        locked.save(update_fields=["summary", "report_digest", "updated_at"])
+    return locked
+
+
 def audit_complete(
     *,
     actor,
@@ -659,27 +681,15 @@ def audit_complete(
     audit = Audit._base_manager.select_related("site").get(pk=audit.pk)
     if audit.lead_auditor_id != actor.pk:
         raise PermissionDenied(_("The lead auditor signs the audit report."))
-    _expect(audit, AuditStatus.IN_PROGRESS, step=_("completed"))
-    if summary is not None:
-        Audit._base_manager.filter(pk=audit.pk).update(summary=summary.strip())
-        audit.summary = summary.strip()
+    audit = _report_prepare(audit, summary=summary, reason=reason)
 
     def apply(signature: Signature) -> None:
         locked = _lock(audit)
         _expect(locked, AuditStatus.IN_PROGRESS, step=_("completed"))
-        open_count = ChecklistItem._base_manager.filter(audit=locked, result="").count()
-        if open_count:
-            raise TransitionNotAllowed(
-                _("%(n)s checklist questions are not checked yet; answer them (or mark them not applicable).")
-                % {"n": open_count},
-                code="unanswered",
-            )
-        if not locked.auditees.exists():
-            raise TransitionNotAllowed(_("Name the auditees: one of them acknowledges the report."), code="no_auditee")
+        _digest_holds(locked)
         locked.status, locked.completed_at = AuditStatus.COMPLETED, signature.signed_at
-        locked.report_digest = report_digest(locked)
         with audit_context(reason=reason or _("Audit report signed by the lead auditor")):
-            locked.save(update_fields=["status", "completed_at", "report_digest", "updated_at"])
+            locked.save(update_fields=["status", "completed_at", "updated_at"])
 
     return _signing(
         actor, audit, SignatureMeaning.AUTHORED, apply,

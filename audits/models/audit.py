@@ -31,7 +31,7 @@ class AuditQuerySet(RestrictedQuerySet):
 @audited(ignored=("updated_at", "reminded_days"), site_sql="ARRAY[r.site_id]")
 @site_scoped(site_lookup="site", extra_actions=("conduct", "approve"))
 @signable(
-    fields=("reference", "title", "report_digest", "completed_at"),
+    fields=("reference", "title", "report_digest"),
     immutable=False,
     meanings=REPORT_MEANINGS,
     workflow_meanings=REPORT_MEANINGS,

@@ -219,6 +219,10 @@ class TestReport:
         assert audit.status == AuditStatus.APPROVED and audit.approved_by == org.qm_a
         meanings = sorted(Signature.objects.for_record(audit).values_list("meaning", flat=True))
         assert meanings == ["acknowledged", "approved", "authored"]
+        from ims.esign.selectors import manifestations_for
+
+        # The three signatures bind the same report (its digest): none reads "changed since signing".
+        assert not any(m.record_changed for m in manifestations_for(audit, viewer=org.qm_a))
 
     def test_unanswered_questions_block_completion_and_nothing_is_signed(self, org):
 
