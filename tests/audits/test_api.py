@@ -105,3 +105,34 @@ def test_the_schema_documents_the_audit_endpoints(org, client_for):
     ):
         assert path in paths, path
     assert "delete" not in paths["/api/v1/audits/audits/{id}/"]
+
+
+def test_report_steps_are_authorised_by_the_services(org, client_for):
+    """Start, sign, acknowledge and approve need no "change" permission but the right person: others get 403."""
+    from tests.processes.gapkit import certify
+
+    audit = audit_at(org, lead=auditor(org), auditees=[org.emp_a])
+    assert client_for(org.emp_a).post(reverse("audits-audit-start", args=[audit.pk])).status_code == 403
+    assert Audit.objects.get(pk=audit.pk).status == AuditStatus.PLANNED
+    lead = audit.lead_auditor
+    assert client_for(lead).post(reverse("audits-audit-start", args=[audit.pk])).status_code == 200
+    answer_all(Audit.objects.get(pk=audit.pk), lead)
+    sign = {"username": lead.username, "password": org.password, "reason": "r"}
+    assert (
+        client_for(lead).post(reverse("audits-audit-complete", args=[audit.pk]), sign, content_type=JSON).status_code
+        == 200
+    )
+    certify(org, org.emp_a, org.qm_a)
+    body = {"username": "qm_a", "password": org.password}
+    assert (
+        client_for(org.qm_a)
+        .post(reverse("audits-audit-acknowledge", args=[audit.pk]), body, content_type=JSON)
+        .status_code
+        == 403
+    )
+    body = {"username": org.emp_a.username, "password": org.password}
+    response = client_for(org.emp_a).post(reverse("audits-audit-acknowledge", args=[audit.pk]), body, content_type=JSON)
+    assert response.status_code == 200 and response.json()["status"] == AuditStatus.ACKNOWLEDGED
+    body = {"username": org.qm_a.username, "password": org.password}
+    response = client_for(org.qm_a).post(reverse("audits-audit-approve", args=[audit.pk]), body, content_type=JSON)
+    assert response.status_code == 200 and response.json()["status"] == AuditStatus.APPROVED
