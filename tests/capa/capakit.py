@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from capa import services
-from capa.choices import ActionKind, CapaSource, CheckCriterion
+from capa.choices import ActionKind, CapaSource
 from ims.esign import services as esign_services
 
 TODAY = datetime.date(2026, 11, 2)
@@ -67,16 +67,4 @@ def implemented(org, capa):
     capa = services.capa_implement(actor=org.qm_a, capa=capa)
     for action in capa.actions.all():
         services.capa_action_complete(actor=org.emp_a, action=action, evidence_note="Done, see log book p. 12")
-    return capa
-
-
-def in_check(org, *, objective=None, **extra):
-    capa = approved(org, planned(org, investigated(org, capa_at(org, **extra))))
-    capa = implemented(org, capa)
-    if objective is not None:
-        services.capa_effectiveness_plan(
-            actor=org.qm_a, capa=capa, criterion=CheckCriterion.KPI, objective=objective,
-            window_start=TODAY, due_date=TODAY + datetime.timedelta(days=30),
-        )  # fmt: skip
-    capa.refresh_from_db()
     return capa

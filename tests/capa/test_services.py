@@ -19,7 +19,7 @@ from ims.esign.services import SignatureRefused
 from ims.testing.kit import snapshot
 from tests.processes.gapkit import assessment_at, small_standards
 
-from .capakit import TODAY, approved, capa_at, certify, implemented, in_check, investigated, planned
+from .capakit import TODAY, approved, capa_at, certify, implemented, investigated, planned
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,8 @@ def test_an_employee_may_not_open_a_capa(org):
     assert not Capa.objects.exists()
 
 
-def test_the_workflow_from_open_to_closed_with_two_signatures(org):
+def test_the_workflow_from_open_to_implementation_with_the_plan_signed(org):
+    """(Closure with the second signature: tests/capa/test_effectiveness.py.)"""
     capa = investigated(org, capa_at(org))
     assert capa.state == CapaState.INVESTIGATION
     assert capa.whys[0] == "Alarm ignored" and len(capa.whys) == 4
@@ -74,19 +75,11 @@ def test_the_workflow_from_open_to_closed_with_two_signatures(org):
     capa = implemented(org, capa)
     assert capa.state == CapaState.IMPLEMENTATION
     assert set(capa.actions.values_list("status", flat=True)) == {ActionStatus.DONE}
-    check = (
-        services.capa_effectiveness_plan(
-            actor=org.qm_a, capa=capa, criterion=CheckCriterion.NO_RECURRENCE, months=3, window_start=TODAY
-        )
-        if capa.clause_id
-        else None
-    )
-    assert check is None  # no clause or process: the recurrence criterion is refused below
     reasons = events(capa)
     for step in ("CAPA opened", "Investigation started", "Root-cause analysis recorded",
                  "Action plan approved with an electronic signature", "Implementation started"):  # fmt: skip
         assert step in reasons
-    with pytest.raises(ValidationError, match="clause or process"):
+    with pytest.raises(ValidationError, match="clause or process"):  # no recurrence needs one of them
         services.capa_effectiveness_plan(
             actor=org.qm_a, capa=capa, criterion=CheckCriterion.NO_RECURRENCE, months=3, window_start=TODAY
         )
@@ -227,11 +220,6 @@ def test_action_raise_capa_from_a_gap_result_opens_a_capa_with_its_clause(org):
     assert capa.source == CapaSource.GAP_RESULT
     assert capa.clause_id == result.clause_id and capa.process_id is None
     assert capa.source_id == str(result.pk) and capa.source_type.model == "clauseresult"
-
-
-def test_in_check_helper(org):
-    capa = in_check(org)
-    assert capa.state == CapaState.IMPLEMENTATION
 
 
 def test_action_raise_capa_from_an_audit_finding_copies_its_clause_and_process(org):
