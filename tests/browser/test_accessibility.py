@@ -75,6 +75,27 @@ def step_two_pages() -> list[str]:
     return paths
 
 
+def step_six_pages() -> list[str]:
+    """The pages of step 6 (audits, findings, CAPA, trends), with one of each detail page of the demo."""
+    from audits.models import Audit, AuditProgramme, Finding
+    from capa.models import Capa
+
+    paths = [
+        "/audits/",
+        "/audits/programmes/",
+        "/audits/calendar/",
+        "/audits/findings/",
+        "/audits/trends/",
+        "/capa/",
+        "/capa/trends/",
+    ]
+    for model in (AuditProgramme, Audit, Finding, Capa):
+        record = model.objects.order_by("pk").first()
+        if record is not None:
+            paths.append(record.get_absolute_url())
+    return paths
+
+
 def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory):
     assert AXE.exists(), "make static installs axe-core (package.json)"
     password = settings.IMS_DEMO_PASSWORD
@@ -93,6 +114,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory)
         "/policies/responsibilities/matrix/",
         "/org/people/",
         *step_two_pages(),
+        *step_six_pages(),
     ):
         check(qm, path, problems)
 
@@ -104,6 +126,18 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory)
         paths.append(f"/policies/tasks/{task.pk}/")
     for path in paths:
         check(phone, path, problems)
+
+    # The internal auditor works through a checklist on a phone.
+    from audits.models import Audit
+
+    auditor = page_factory(**PHONE)
+    login(auditor, "auditor.basel", password)
+    paths = ["/"]
+    audit = Audit.objects.filter(lead_auditor__username="auditor.basel").exclude(items=None).order_by("pk").first()
+    if audit is not None:
+        paths += [audit.get_absolute_url(), f"/audits/{audit.pk}/checklist/"]
+    for path in paths:
+        check(auditor, path, problems)
 
     assert not problems, "axe-core found serious or critical violations:\n" + "\n".join(
         f"{path}:\n  " + "\n  ".join(lines) for path, lines in problems.items()
