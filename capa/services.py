@@ -398,6 +398,26 @@ def plan_digest(capa: Capa) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def closure_digest(capa: Capa) -> str:
+    """SHA-256 over the plan, the actions as done (evidence and its file hash) and the effectiveness checks'
+    results (canonical JSON): what the closure signature binds."""
+    actions = CapaAction._base_manager.filter(capa=capa).order_by("pk")
+    checks = EffectivenessCheck._base_manager.filter(capa=capa).order_by("pk")
+    payload = {
+        "plan": capa.plan_digest,
+        "actions": [
+            [a.pk, a.status, a.evidence_note, a.evidence_sha256, a.done_at.isoformat() if a.done_at else None]
+            for a in actions
+        ],
+        "checks": [
+            [c.pk, c.criterion, c.status, None if c.measured_value is None else str(c.measured_value), c.measured_text]
+            for c in checks
+        ],
+    }
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _not_owner(actor, capa: Capa, step: str) -> None:
     if actor is not None and capa.owner_id == actor.pk:
         raise PermissionDenied(_("The owner of the CAPA cannot %(step)s it (segregation of duties).") % {"step": step})
@@ -696,11 +716,14 @@ def capa_close(
     _not_owner(actor, capa, _("verify and close"))
     _expect(capa, CapaState.EFFECTIVENESS_CHECK, step=_("closed"))
     _closable(capa)
+    capa = _closure_fix(capa)
 
     def apply(signature: Signature) -> None:
         locked = _lock(capa)
         _expect(locked, CapaState.EFFECTIVENESS_CHECK, step=_("closed"))
         _closable(locked)
+        if closure_digest(locked) != locked.closure_digest:
+            raise CapaRefused(_("The CAPA changed while it was being signed; sign again."), code="digest_mismatch")
         locked.state = CapaState.CLOSED
         locked.closed_by = actor
         locked.closed_at = signature.signed_at
@@ -711,6 +734,15 @@ def capa_close(
         signer=actor, record=capa, meaning=VERIFIED, password=password, username=username, reason=reason,
         session=session, channel=channel, ip=ip, apply=apply, workflow=True,
     )  # fmt: skip
+
+
+@transaction.atomic
+def _closure_fix(capa: Capa) -> Capa:
+    """Fix the digest of what the closure signature binds (called before the ceremony)."""
+    locked = _lock(capa)
+    locked.closure_digest = closure_digest(locked)
+    locked.save(update_fields=["closure_digest", "updated_at"])
+    return locked
 
 
 @transaction.atomic

@@ -343,6 +343,7 @@ class _SignView(View):
                 "summary": [
                     (_("Reference"), record.reference),
                     (_("Plan digest (SHA-256)"), record.plan_digest or "—"),
+                    *([(_("Closure digest (SHA-256)"), record.closure_digest)] if record.closure_digest else []),
                 ],
             },
             status=status,

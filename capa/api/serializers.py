@@ -31,13 +31,14 @@ class CapaSerializer(StrictSerializer):
             "id", "reference", "kind", "site", "site_code", "title", "description", "source", "source_label",
             "clause", "process", "owner", "owner_detail", "due_date", "impact_quality", "impact_safety",
             "impact_environment", "severity", "occurrence", "risk_score", "risk_band", "containment", "whys",
-            "fishbone", "root_cause", "root_cause_category", "state", "plan_digest", "plan_approved_by",
-            "plan_approved_at", "closed_by", "closed_at", "reopen_count", "reopen_reason", "opened_at", "updated_at",
+            "fishbone", "root_cause", "root_cause_category", "state", "plan_digest", "closure_digest",
+            "plan_approved_by", "plan_approved_at", "closed_by", "closed_at", "reopen_count", "reopen_reason",
+            "opened_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = [
             "reference", "clause", "process", "risk_score", "risk_band", "whys", "fishbone", "root_cause",
-            "root_cause_category", "state", "plan_digest", "plan_approved_by", "plan_approved_at", "closed_by",
-            "closed_at", "reopen_count", "reopen_reason", "opened_at", "updated_at",
+            "root_cause_category", "state", "plan_digest", "closure_digest", "plan_approved_by", "plan_approved_at",
+            "closed_by", "closed_at", "reopen_count", "reopen_reason", "opened_at", "updated_at",
         ]  # fmt: skip
 
 

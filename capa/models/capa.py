@@ -51,10 +51,12 @@ def risk_band(score: int | None) -> str:
 @audited(ignored=("updated_at",), site_sql="ARRAY[r.site_id]")
 @site_scoped(site_lookup="site", extra_actions=("approve",))
 @signable(
-    fields=("reference", "title", "state", "root_cause", "root_cause_category", "plan_digest"),
+    fields=("reference", "title", "root_cause", "root_cause_category", "plan_digest", "closure_digest"),
     immutable=False,
     meanings=("approved", "verified"),
     workflow_meanings=("approved", "verified"),
+    # The approval binds the root cause and the plan; the closure also binds what was done and measured.
+    meaning_fields={"approved": ("reference", "title", "root_cause", "root_cause_category", "plan_digest")},
 )
 class Capa(RegulatedModel):
     """A nonconformance or CAPA at one site: what happened, its risk, root cause, actions and effectiveness."""
@@ -116,6 +118,12 @@ class Capa(RegulatedModel):
     )
     state = models.CharField(_("state"), max_length=20, choices=CapaState.choices, default=CapaState.OPEN)
     plan_digest = models.CharField(_("plan digest"), max_length=64, blank=True)
+    closure_digest = models.CharField(
+        _("closure digest"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 over the actions done, their evidence and the effectiveness checks: what closure binds."),
+    )
     plan_approved_by = models.ForeignKey(
         "org.Person",
         on_delete=models.PROTECT,

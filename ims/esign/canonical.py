@@ -83,16 +83,18 @@ def _field_value(record: models.Model, name: str) -> Any:
     return value
 
 
-def record_fields(record: models.Model, entry: SignableModel | None = None) -> dict[str, Any]:
+def record_fields(
+    record: models.Model, entry: SignableModel | None = None, *, meaning: str | None = None
+) -> dict[str, Any]:
     entry = entry or get_signable(type(record))
     if entry is None:
         raise NotSignable(f"{record._meta.label} is not registered as signable")
-    return {name: _field_value(record, name) for name in entry.fields}
+    return {name: _field_value(record, name) for name in entry.fields_for(meaning)}
 
 
-def record_hash(record: models.Model) -> str:
-    """SHA-256 hex of the record's canonical signed content."""
+def record_hash(record: models.Model, *, meaning: str | None = None) -> str:
+    """SHA-256 hex of the record's canonical signed content (the part that ``meaning``'s signatures bind)."""
     entry = get_signable(type(record))
     if entry is None:
         raise NotSignable(f"{record._meta.label} is not registered as signable")
-    return content_hash(entry.label, record.pk, record_fields(record, entry))
+    return content_hash(entry.label, record.pk, record_fields(record, entry, meaning=meaning))

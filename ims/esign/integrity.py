@@ -47,11 +47,11 @@ def _record_problems(by_type: dict[int, dict[str, list[Signature]]]) -> list[str
                 continue
             if not entry.immutable:
                 continue
-            current = record_hash(record)
+            current = {meaning: record_hash(record, meaning=meaning) for meaning in {s.meaning for s in signatures}}
             problems += [
                 f"signature {s.pk}: bound record {entry.label} {object_pk} changed since signing"
                 for s in signatures
-                if s.record_hash != current
+                if s.record_hash != current[s.meaning]
             ]
     return problems
 

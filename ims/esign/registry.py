@@ -10,6 +10,10 @@ a training record): ``verify_integrity`` then reports any row whose current cont
 hashes to the value bound into its signatures. For a mutable record (``immutable=False``) the
 signature still binds the version that was signed; the signature block shows "changed since
 signing" when the content moved on.
+
+A record signed at different stages of its life can bind a different part of its content per meaning
+(``meaning_fields``): a CAPA's approval binds the action plan, its closure the plan and what was done, so the
+approval is not shown as "changed since signing" because the work it approved was carried out.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ class SignableModel:
     workflow_meanings: tuple[str, ...] = ()
     #: The record's own link to its signature, verified by ``verify_integrity``.
     link: SignatureLink | None = None
+    #: Meaning → the fields that meaning's signatures bind (``fields`` for the meanings not named).
+    meaning_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def fields_for(self, meaning: str | None) -> tuple[str, ...]:
+        return dict(self.meaning_fields).get(meaning, self.fields) if meaning else self.fields
 
     @property
     def label(self) -> str:
@@ -62,6 +71,7 @@ def register_signable(
     meanings: tuple[str, ...] = (),
     workflow_meanings: tuple[str, ...] = (),
     link: SignatureLink | None = None,
+    meaning_fields: dict[str, tuple[str, ...]] | None = None,
 ) -> SignableModel:
     if model._meta.abstract:
         raise TypeError("signable applies to concrete models")
@@ -77,6 +87,7 @@ def register_signable(
         meanings=tuple(meanings) or tuple(SignatureMeaning.values),
         workflow_meanings=tuple(workflow_meanings),
         link=link,
+        meaning_fields=tuple((meaning, tuple(names)) for meaning, names in (meaning_fields or {}).items()),
     )
     _registry[entry.label] = entry
     return entry
@@ -93,6 +104,7 @@ def signable(
     meanings: tuple[str, ...] = (),
     workflow_meanings: tuple[str, ...] = (),
     link: SignatureLink | None = None,
+    meaning_fields: dict[str, tuple[str, ...]] | None = None,
 ):
     """Class decorator: register ``model`` as signable with the given content fields."""
 
@@ -104,6 +116,7 @@ def signable(
             meanings=meanings,
             workflow_meanings=workflow_meanings,
             link=link,
+            meaning_fields=meaning_fields,
         )
         return model
 

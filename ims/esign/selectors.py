@@ -88,11 +88,14 @@ def manifestation(signature: Signature, *, tz: zoneinfo.ZoneInfo, current_hash: 
 
 def manifestations_for(record: models.Model, *, viewer) -> list[Manifestation]:
     tz = viewer_timezone(viewer)
-    try:
-        current = record_hash(record) if get_signable(type(record)) else None
-    except NotSignable:
-        current = None
-    return [manifestation(s, tz=tz, current_hash=current) for s in signatures_for(record)]
+    signatures = list(signatures_for(record))
+    current: dict[str, str | None] = {}
+    for meaning in {s.meaning for s in signatures}:
+        try:
+            current[meaning] = record_hash(record, meaning=meaning) if get_signable(type(record)) else None
+        except NotSignable:
+            current[meaning] = None
+    return [manifestation(s, tz=tz, current_hash=current[s.meaning]) for s in signatures]
 
 
 def record_for(*, content_type: str, object_pk: str, user) -> models.Model | None:

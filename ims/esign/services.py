@@ -281,7 +281,7 @@ def _sign(
             signature = Signature(
                 content_type=ContentType.objects.get_for_model(record, for_concrete_model=False),
                 object_pk=str(record.pk),
-                record_hash=record_hash(record),
+                record_hash=record_hash(record, meaning=meaning),
                 meaning=meaning,
                 reason=reason,
                 signer=locked_signer,

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 from django_tables2 import RequestConfig
@@ -130,7 +131,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         query.pop("export", None)
         context.update(
             {
-                "title": self.title or self.verbose(plural=True).capitalize(),
+                "title": self.title or capfirst(self.verbose(plural=True)),
                 "model_name": self.verbose(),
                 "filter_form": filterset.form if filterset is not None else None,
                 "filter_errors": filterset.errors if filterset is not None and filterset.is_bound else None,
@@ -250,7 +251,7 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
                 messages.success(
                     request,
                     _("%(thing)s “%(obj)s” %(verb)s.")
-                    % {"thing": self.verbose().capitalize(), "obj": obj, "verb": verb},
+                    % {"thing": capfirst(self.verbose()), "obj": obj, "verb": verb},
                 )
                 return redirect(obj.get_absolute_url())
         messages.error(request, _("Please correct the errors below; nothing was saved."))

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from capa import services, tasks
 from capa.choices import CapaState, CheckCriterion, CheckStatus
-from capa.models import EffectivenessCheck
+from capa.models import Capa, CapaAction, EffectivenessCheck
 from ims.audit.models import AuditEvent
 from ims.esign.models import Signature
 from ims.testing.kit import snapshot
@@ -159,3 +159,26 @@ def test_the_real_recurrence_selector_counts_nothing_without_findings(org, claus
     services.checks_due(on=check.due_date)
     check.refresh_from_db()
     assert check.status == CheckStatus.PASSED
+
+
+def test_each_signature_binds_its_stage_approval_not_flagged_by_the_work_done_closure_by_a_later_change(org, objective):
+    """The approval binds the root cause and the plan; doing the work does not mark it "changed since signing".
+    The closure binds the actions as done and the check's result: a later change to evidence shows on it."""
+    from ims.esign.selectors import manifestations_for
+
+    capa = implementing(org)
+    kpi_check(org, capa, objective)
+    reading_record(actor=org.admin, objective=objective, period_end=TODAY + datetime.timedelta(days=20), value=0)
+    services.checks_due(on=TODAY + datetime.timedelta(days=30))
+    certify(org, org.qm_a)
+    services.capa_close(actor=org.qm_a, capa=capa, password=org.password, username="qm_a", reason="Verified")
+    capa.refresh_from_db()
+    assert len(capa.closure_digest) == 64 and capa.closure_digest == services.closure_digest(capa)
+    shown = {m.meaning: m.record_changed for m in manifestations_for(capa, viewer=org.qm_a)}
+    assert shown == {"approved": False, "verified": False}
+
+    CapaAction.objects.filter(capa=capa).update(evidence_note="Rewritten after closure")
+    capa.closure_digest = services.closure_digest(capa)  # as a tamperer recomputing the digest would
+    Capa.objects.filter(pk=capa.pk).update(closure_digest=capa.closure_digest)
+    shown = {m.meaning: m.record_changed for m in manifestations_for(capa, viewer=org.qm_a)}
+    assert shown == {"approved": False, "verified": True}
