@@ -15,6 +15,8 @@ from .choices import FindingGrade
 
 WIDTH, HEIGHT = 720, 260
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 44, 14, 60
+#: Room under the Pareto bars for the clause labels, written at 45 degrees.
+PARETO_BOTTOM = 96
 GRADE_COLOURS = {
     FindingGrade.MAJOR: "#b42318",
     FindingGrade.MINOR: "#f79009",
@@ -40,8 +42,8 @@ def _frame(title: str, body: Sequence[SafeString]) -> SafeString:
     )
 
 
-def _axis(maximum: int) -> list[SafeString]:
-    inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+def _axis(maximum: int, bottom: int = PAD_BOTTOM) -> list[SafeString]:
+    inner_h = HEIGHT - PAD_TOP - bottom
     parts = []
     for fraction in (0, 0.5, 1):
         y = PAD_TOP + inner_h * (1 - fraction)
@@ -68,9 +70,9 @@ def pareto_chart(rows: Sequence[dict], *, title: str) -> SafeString:
     if not rows:
         return SafeString("")
     maximum = max(r["count"] for r in rows) or 1
-    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
+    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PARETO_BOTTOM
     slot = inner_w / len(rows)
-    parts = _axis(maximum)
+    parts = _axis(maximum, PARETO_BOTTOM)
     points = []
     for i, row in enumerate(rows):
         h = inner_h * row["count"] / maximum
@@ -87,10 +89,10 @@ def pareto_chart(rows: Sequence[dict], *, title: str) -> SafeString:
                 row["label"],
                 row["count"],
                 round(x + slot / 2, 1),
-                HEIGHT - PAD_BOTTOM + 14,
+                HEIGHT - PARETO_BOTTOM + 14,
                 TEXT,
                 round(x + slot / 2, 1),
-                HEIGHT - PAD_BOTTOM + 14,
+                HEIGHT - PARETO_BOTTOM + 14,
                 row["label"],
             )  # fmt: skip
         )
@@ -144,18 +146,21 @@ def quarter_chart(rows: Sequence[dict], *, title: str) -> SafeString:
                 row["quarter"],
             )  # fmt: skip
         )
-    for n, grade in enumerate(grades):
+    left = PAD_LEFT
+    for grade in grades:
+        label = str(FindingGrade(grade).label)
         parts.append(
             format_html(
                 '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
                 '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
-                PAD_LEFT + n * 170,
+                left,
                 HEIGHT - 18,
                 GRADE_COLOURS[grade],
-                PAD_LEFT + n * 170 + 14,
+                left + 14,
                 HEIGHT - 9,
                 TEXT,
-                FindingGrade(grade).label,
+                label,
             )  # fmt: skip
         )
+        left += 14 + round(len(label) * 6.2) + 18
     return _frame(title, parts)

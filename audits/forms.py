@@ -142,10 +142,13 @@ class FindingForm(forms.Form):
                 "evidence_reference": instance.evidence_reference,
             }
         super().__init__(*args, **kwargs)
-        # The audit's scope first; any clause is accepted by the form so that the service says why it is refused.
-        self.fields["clause"].queryset = Clause.objects.select_related("standard").order_by(
-            "standard__code", "position"
-        )
+        # The list offers the audit's scope only (a phone needs a short list, not the whole library); any clause is
+        # accepted by the form, so that a posted clause outside the scope is refused by the service, saying why.
+        self.fields["clause"].queryset = Clause.objects.select_related("standard")
+        scope = audit.clauses.select_related("standard").order_by("standard__code", "position")
+        self.fields["clause"].widget.choices = [("", "---------")] + [
+            (c.pk, f"{c.standard.code} {c.number} · {c.title}") for c in scope
+        ]
         self.fields["clause"].help_text = _("A clause of the audit's scope.")
         self.fields["process"].queryset = audit.processes.all()
         self.fields["checklist_item"].queryset = audit.items.all()
