@@ -259,6 +259,10 @@ IMS_TRAINING_ESCALATION_DAYS = int(os.environ.get("IMS_TRAINING_ESCALATION_DAYS"
 IMS_AUDIT_REMINDER_DAYS = tuple(
     int(d) for d in os.environ.get("IMS_AUDIT_REMINDER_DAYS", "14,2").split(",") if d.strip()
 )
+# CAPA actions: days before the due date when the owner is reminded; days after it when the owner's manager and
+# the site's quality managers are told.
+IMS_CAPA_REMINDER_DAYS = tuple(int(d) for d in os.environ.get("IMS_CAPA_REMINDER_DAYS", "7,1").split(",") if d.strip())
+IMS_CAPA_ESCALATION_DAYS = int(os.environ.get("IMS_CAPA_ESCALATION_DAYS", "1"))
 IMS_TRAINING_DUE_SOON_DAYS = int(os.environ.get("IMS_TRAINING_DUE_SOON_DAYS", "14"))
 # Links in e-mails.
 IMS_BASE_URL = os.environ.get("IMS_BASE_URL", "http://127.0.0.1:8000")
