@@ -68,37 +68,100 @@ def _finding(basel):
     )
 
 
-def _actions(capa, qm, people, today) -> None:
+#: Each demo CAPA's own investigation: the 5 Whys, the fishbone, the root cause and the planned actions
+#: (kind, what, owner "owner" or "head", due in days).
+STORIES: dict[str, dict] = {
+    "vials": {
+        "whys": [
+            "Caps of lot 24-117 leak",
+            "The crimping force was low",
+            "The crimper head was worn",
+            "Wear is not measured",
+            "The maintenance plan has no check of the crimper head",
+        ],
+        "fishbone": {
+            "machine": ["Worn crimper head"],
+            "method": ["No crimping-force check at line start"],
+            "material": ["New cap supplier since March"],
+        },
+        "root_cause": "The maintenance plan has no check of the crimper head's wear.",
+        "actions": [],
+    },
+    "finding": {
+        "whys": [
+            "Two near misses were not investigated within 10 days",
+            "The EHS coordinator was on leave",
+            "Nobody stood in",
+            "The SOP names one person only",
+            "Deputies were never defined for EHS roles",
+        ],
+        "fishbone": {"man": ["No deputy for the EHS coordinator"], "method": ["SOP names one investigator"]},
+        "root_cause": "The incident SOP names one investigator and no deputy.",
+        "actions": [
+            (ActionKind.CORRECTION, "Investigate the two open near misses", "head", 7),
+            (ActionKind.CORRECTIVE, "Name a deputy investigator in the incident SOP", "owner", 30),
+            (ActionKind.PREVENTIVE, "Review every EHS role for a named deputy", "owner", 60),
+        ],
+    },
+    "monitoring": {
+        "whys": [
+            "EM excursions were not trended",
+            "The monthly trend report was not produced",
+            "The report was built by hand",
+            "Its author left in January",
+            "No procedure says who trends EM data",
+        ],
+        "fishbone": {
+            "man": ["Author left, no handover"],
+            "method": ["No SOP for EM trending"],
+            "measurement": ["Alert limits not reviewed since 2023"],
+        },
+        "root_cause": "No procedure assigns the monthly trending of environmental-monitoring data.",
+        "actions": [
+            (ActionKind.CORRECTION, "Trend the last twelve months of EM data", "head", 7),
+            (ActionKind.CORRECTIVE, "Write the EM trending SOP with a named owner", "owner", 30),
+            (ActionKind.PREVENTIVE, "Add EM trends to the monthly quality review", "owner", 60),
+        ],
+    },
+    "review": {
+        "whys": [
+            "Environmental objectives were missing from the review",
+            "The review template predates ISO 14001",
+            "The EHS team did not know the template",
+            "The template was never part of their training",
+            "Management-review training covers quality only",
+        ],
+        "fishbone": {"man": ["EHS team not trained on the review"], "method": ["Template lists quality inputs only"]},
+        "root_cause": "Management-review training and template cover quality inputs only.",
+        "actions": [
+            (ActionKind.CORRECTION, "Add the environmental objectives to this year's review", "head", 7),
+            (ActionKind.CORRECTIVE, "Extend the review template to ISO 14001 and 45001 inputs", "owner", 30),
+            (ActionKind.PREVENTIVE, "Train the EHS team on the management review", "owner", 60),
+        ],
+    },
+}
+
+
+def _actions(capa, qm, people, today, story: str) -> None:
     owner, head = people
-    services.capa_action_add(
-        actor=qm, capa=capa, kind=ActionKind.CORRECTION, title="Quarantine and assess the affected batches",
-        owner=head, due_date=today + datetime.timedelta(days=7),
-    )  # fmt: skip
-    services.capa_action_add(
-        actor=qm, capa=capa, kind=ActionKind.CORRECTIVE, title="Revise the SOP and add a daily alarm check",
-        owner=owner, due_date=today + datetime.timedelta(days=30),
-    )  # fmt: skip
-    services.capa_action_add(
-        actor=qm, capa=capa, kind=ActionKind.PREVENTIVE, title="Extend the alarm check to all cold rooms",
-        owner=owner, due_date=today + datetime.timedelta(days=60),
-    )  # fmt: skip
+    for kind, title, who, days in STORIES[story]["actions"]:
+        services.capa_action_add(
+            actor=qm, capa=capa, kind=kind, title=title, owner=owner if who == "owner" else head,
+            due_date=today + datetime.timedelta(days=days),
+        )  # fmt: skip
 
 
-def _investigate(capa, owner, *, category: str = "procedure"):
+def _investigate(capa, owner, story: str, *, category: str = "procedure"):
     capa = services.capa_investigate(actor=owner, capa=capa)
+    told = STORIES[story]
     return services.capa_rca_record(
-        actor=owner, capa=capa,
-        whys=["The alarm was not acted on", "Nobody heard it at the weekend", "The speaker had been removed",
-              "The removal was not reviewed", "The SOP has no alarm check"],
-        fishbone={"machine": ["Alarm speaker removed"], "method": ["No daily alarm check in the SOP"],
-                  "man": ["Weekend cover not briefed"], "environment": ["Door left ajar"]},
-        root_cause="The cold-room SOP has no daily check that the alarm is audible.",
+        actor=owner, capa=capa, whys=told["whys"], fishbone=told["fishbone"], root_cause=told["root_cause"],
         root_cause_category=category,
     )  # fmt: skip
 
 
-def _implemented(capa, qm, owner, head, today):
-    _actions(capa, qm, (owner, head), today)
+def _implemented(capa, qm, owner, head, today, story: str):
+    _actions(capa, qm, (owner, head), today, story)
     _sign(services.capa_plan_approve, capa, qm, "Root cause and plan adequate")
     capa = services.capa_implement(actor=owner, capa=capa)
     for action in capa.actions.order_by("pk"):
@@ -133,7 +196,7 @@ def capa_demo_seed() -> str:
             severity=3, occurrence=3, impact_quality="Sterility assurance of the lot in doubt.",
             impact_safety="Possible contamination of the product.",
         )  # fmt: skip
-        _investigate(complaint, owner)
+        _investigate(complaint, owner, "vials")
 
         finding = _finding(basel)
         if finding is not None:
@@ -148,14 +211,14 @@ def capa_demo_seed() -> str:
                 **base, title="Employee feedback: line clearance checklist is ambiguous", source=CapaSource.FEEDBACK,
                 clause=clause, severity=2, occurrence=4,
             )  # fmt: skip
-        _implemented(_investigate(linked, owner), qm, owner, head, today)
+        _implemented(_investigate(linked, owner, "finding"), qm, owner, head, today, "finding")
 
         checked = services.capa_create(
             **base, title="FDA 483 observation 2: environmental monitoring trend not reviewed",
             source=CapaSource.INSPECTION_FDA_483, source_label="FDA 483 (2026), observation 2", clause=clause,
             severity=5, occurrence=2, impact_quality="EM excursions not trended.",
         )  # fmt: skip
-        checked = _implemented(_investigate(checked, owner), qm, owner, head, today)
+        checked = _implemented(_investigate(checked, owner, "monitoring"), qm, owner, head, today, "monitoring")
         if checked.clause_id or checked.process_id:
             services.capa_effectiveness_plan(
                 actor=qm, capa=checked, criterion=CheckCriterion.NO_RECURRENCE, months=6, window_start=today
@@ -165,7 +228,9 @@ def capa_demo_seed() -> str:
             **base, title="Gap: management review inputs incomplete", source=CapaSource.GAP_RESULT, clause=clause,
             severity=2, occurrence=2, impact_environment="Environmental objectives missing from the review.",
         )  # fmt: skip
-        closed = _implemented(_investigate(closed, owner, category="training"), qm, owner, head, today)
+        closed = _implemented(
+            _investigate(closed, owner, "review", category="training"), qm, owner, head, today, "review"
+        )
         if closed.clause_id:
             start = today - datetime.timedelta(days=200)
             check = services.capa_effectiveness_plan(
