@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_templates
 
 app_name = "audits"
 
@@ -33,6 +33,20 @@ urlpatterns = [
     path("programmes/<int:pk>/areas/", views.AreaAddView.as_view(), name="area_add"),
     path("programmes/<int:pk>/schedule/", views.ProgrammeScheduleView.as_view(), name="programme_schedule"),
     path("areas/<int:pk>/", views.AreaEditView.as_view(), name="area_edit"),
+    path("templates/", views_templates.TemplateListView.as_view(), name="template_list"),
+    path("templates/new/", views_templates.TemplateEditView.as_view(), name="template_add"),
+    path("templates/<int:pk>/", views_templates.TemplateDetailView.as_view(), name="template_detail"),
+    path("templates/<int:pk>/edit/", views_templates.TemplateEditView.as_view(), name="template_edit"),
+    path(
+        "templates/<int:pk>/deactivate/", views_templates.TemplateDeactivateView.as_view(), name="template_deactivate"
+    ),
+    path("templates/<int:pk>/questions/new/", views_templates.QuestionAddView.as_view(), name="question_add"),
+    path("templates/questions/<int:pk>/edit/", views_templates.QuestionEditView.as_view(), name="question_edit"),
+    path(
+        "templates/questions/<int:pk>/deactivate/",
+        views_templates.QuestionDeactivateView.as_view(),
+        name="question_deactivate",
+    ),
     path("mine/", views.MyAuditsView.as_view(), name="my_audits"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("trends/", views.TrendsView.as_view(), name="trends"),

@@ -183,6 +183,7 @@ class AuditListView(ObjectListView):
         (gettext_lazy("Findings"), "audits:finding_list", "exclamation-diamond"),
         (gettext_lazy("Trends"), "audits:trends", "bar-chart"),
         (gettext_lazy("Programmes"), "audits:programme_list", "calendar-range"),
+        (gettext_lazy("Checklist templates"), "audits:template_list", "card-checklist"),
     )
 
 

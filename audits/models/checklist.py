@@ -46,7 +46,7 @@ class ChecklistTemplate(RegulatedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:audits_checklisttemplate_change", args=[self.pk])
+        return reverse("audits:template_detail", args=[self.pk])
 
 
 @audited(ignored=("updated_at",))
@@ -93,4 +93,4 @@ class TemplateQuestion(RegulatedModel):
         return self.text[:80]
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:audits_checklisttemplate_change", args=[self.template_id])
+        return reverse("audits:template_detail", args=[self.template_id]) + f"#question-{self.pk}"

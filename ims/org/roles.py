@@ -33,6 +33,13 @@ STANDARDS_LIBRARY = (
     "processes.change_clausemapping",
     "processes.delete_clausemapping",
 )
+# Internal-audit checklist templates are company-wide reference data too: the quality manager keeps them.
+CHECKLIST_TEMPLATES = (
+    "audits.add_checklisttemplate",
+    "audits.change_checklisttemplate",
+    "audits.add_templatequestion",
+    "audits.change_templatequestion",
+)
 # Process Owners and Department Heads write and review controlled documents at their sites; approving
 # them stays with the Quality Manager and the Compliance Officer (segregation of duties, FEATURES row 11).
 DOCUMENT_AUTHORING: dict[str, tuple[str, ...]] = {
@@ -103,7 +110,7 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         ALL,
         per_model={"org.site": ("view", "change")},
         requires_mfa=True,
-        extra=("esign.view_certification_register", AUDIT_TRAIL, *STANDARDS_LIBRARY),
+        extra=("esign.view_certification_register", AUDIT_TRAIL, *STANDARDS_LIBRARY, *CHECKLIST_TEMPLATES),
     ),
     RoleSpec(
         RoleCode.COMPLIANCE_OFFICER,

@@ -96,6 +96,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("My audits", "audits:my_audits", "person-check", personal=True),
             NavItem("Audit calendar", "audits:calendar", "calendar3", "audits.view_audit"),
             NavItem("Audit programmes", "audits:programme_list", "calendar-range", "audits.view_auditprogramme"),
+            NavItem("Checklist templates", "audits:template_list", "card-checklist", "audits.view_audit"),
             NavItem("Audit trends", "audits:trends", "bar-chart", "audits.view_finding"),
             NavItem("CAPA", "capa:capa_list", "tools"),
             NavItem("CAPA trends", "capa:trends", "graph-up"),
