@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ims.audit.context import audit_context
+from ims.audit.database import tables_analyze
 from ims.org.models import Person, Site
 
 from . import scheduling
@@ -94,8 +95,7 @@ def audits_scale_seed(size_name: str, seed: int = 2026, log: Callable[[str], Non
                 {"ids": ids, "per": per, "total": total, "raiser": raiser.pk, "now": timezone.now()},
             )
             findings = cursor.rowcount
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE audits_audit, audits_finding, audits_audit_clauses")
+    tables_analyze("audits_audit", "audits_finding", "audits_audit_clauses")
     return (
         f"{planned:,} audits over {len(sites)} sites and {YEARS} years, {findings:,} findings in "
         f"{time.monotonic() - started:.1f} s"

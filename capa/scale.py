@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ims.audit.context import audit_context
+from ims.audit.database import tables_analyze
 from ims.documents.scale import next_ids
 from ims.org.choices import RoleCode
 from ims.org.models import Membership, Site
@@ -50,8 +51,7 @@ def scale_capa_seed(size_name: str, *, seed: int = 2026, log: Callable[[str], No
     started = time.monotonic()
     with transaction.atomic(), audit_context(channel="command", actor_label="seed_scale", reason="Scale seed"):
         counts = _seed(sites, PER_SITE.get(size_name, 250), random.Random(seed * 17 + 6), log)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE capa_capa, capa_capaaction, capa_effectivenesscheck")
+    tables_analyze("capa_capa", "capa_capaaction", "capa_effectivenesscheck")
     return (
         f"{counts['capas']:,} CAPAs with {counts['actions']:,} actions and {counts['checks']:,} effectiveness checks "
         f"in {time.monotonic() - started:.1f} s"

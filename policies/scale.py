@@ -19,10 +19,11 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ims.audit.context import audit_context
+from ims.audit.database import tables_analyze
 from ims.documents.choices import VersionStatus
 from ims.documents.models import DocumentVersion
 from ims.documents.scale import NUMBER_PREFIX, Signers, certifications_ensure, next_ids
@@ -49,8 +50,8 @@ def scale_acknowledgements_seed(size_name: str, seed: int = 2026, log: Callable[
     started = time.monotonic()
     with transaction.atomic(), audit_context(channel="command", actor_label="seed_scale", reason="Scale seed"):
         counts = _seed(size_name, random.Random(seed * 11 + 3))
-    with connection.cursor() as cursor:  # fresh planner statistics: the first reads plan on real row counts
-        cursor.execute("ANALYZE policies_acknowledgement, policies_distribution, esign_signature")
+    # Fresh planner statistics: the first reads plan on real row counts.
+    tables_analyze("policies_acknowledgement", "policies_distribution", "esign_signature")
     if not counts["distributions"]:
         return "no effective scale versions to acknowledge; nothing to do"
     tasks = counts["tasks"] or 1

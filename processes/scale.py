@@ -25,10 +25,11 @@ from collections.abc import Callable
 from xml.sax.saxutils import quoteattr
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ims.audit.context import audit_context
+from ims.audit.database import tables_analyze
 from ims.documents.choices import Discipline, DocumentType, VersionStatus
 from ims.documents.models import ControlledDocument, DocumentVersion
 from ims.documents.scale import Signers, certifications_ensure, next_ids
@@ -238,11 +239,10 @@ def scale_processes_seed(size_name: str, seed: int = 2026, log: Callable[[str], 
     started = time.monotonic()
     with transaction.atomic(), audit_context(channel="command", actor_label="seed_scale", reason="Scale seed"):
         counts = _seed(sites, random.Random(seed * 13 + 2), log)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "ANALYZE processes_process, processes_processinteraction, processes_documentclause, "
-            "processes_mapdiagram, processes_gapassessment, processes_clauseresult"
-        )
+    tables_analyze(
+        "processes_process", "processes_processinteraction", "processes_documentclause", "processes_mapdiagram",
+        "processes_gapassessment", "processes_clauseresult",
+    )  # fmt: skip
     return (
         f"{counts['processes']:,} processes with {counts['maps']:,} maps ({counts['map_kb']:,} KB of BPMN), "
         f"{counts['interactions']:,} interactions, {counts['links']:,} document–clause links, "

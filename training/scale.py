@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from ims.audit.context import SETTING as AUDIT_SETTING
 from ims.audit.context import audit_context, payload
+from ims.audit.database import tables_analyze
 from ims.documents.choices import DocumentType, VersionStatus
 from ims.documents.models import ControlledDocument, DocumentVersion
 from ims.documents.scale import SUBJECTS, Signers, certifications_ensure, next_ids
@@ -114,11 +115,11 @@ def scale_training_seed(size_name: str, seed: int = 2026, log: Callable[[str], N
     started = time.monotonic()
     with transaction.atomic(), audit_context(channel="command", actor_label="seed_scale", reason="Scale seed"):
         counts = _seed(plan, sites, random.Random(seed * 13 + 5), log)
-    with connection.cursor() as cursor:  # fresh planner statistics: the first reads plan on real row counts
-        cursor.execute(
-            "ANALYZE training_course, training_trainingrequirement, training_assignment, training_trainingrecord, "
-            "esign_signature"
-        )
+    # Fresh planner statistics: the first reads (the compliance snapshot) plan on real row counts.
+    tables_analyze(
+        "training_course", "training_trainingrequirement", "training_assignment", "training_trainingrecord",
+        "esign_signature", "org_person", "org_membership",
+    )  # fmt: skip
     total = counts["assignments"] or 1
     return (
         f"{counts['courses']:,} courses, {counts['curricula']:,} curricula, {counts['requirements']:,} requirements, "

@@ -273,6 +273,39 @@ CREATE TRIGGER {name} BEFORE {operations} ON {table}
 """
 
 
+#: Bulk loads (the scale seed, imports) refresh the planner's statistics of the tables they filled. ANALYZE is the
+#: table owner's; the application role runs it through this function, for tables of the public schema only.
+ANALYZE_SQL = """
+CREATE OR REPLACE FUNCTION ims_analyze(p_tables text[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY p_tables LOOP
+        IF to_regclass('public.' || quote_ident(t)) IS NULL THEN
+            RAISE EXCEPTION 'ims_analyze: % is not a table of the application', t;
+        END IF;
+        EXECUTE format('ANALYZE public.%I', t);
+    END LOOP;
+END $$;
+"""
+
+
+def tables_analyze(*tables: str, using: str = "default") -> None:
+    """Refresh the planner statistics of ``tables`` after a bulk load, whichever role the application connects
+    as (the rows of the current transaction are counted too)."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "postgresql" or not tables:
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure('ims_analyze(text[])')")
+        if cursor.fetchone()[0] is not None:
+            cursor.execute("SELECT ims_analyze(%s)", [list(tables)])
+        else:  # before the first migrate's install: the owner connects
+            cursor.execute("ANALYZE " + ", ".join(conn.ops.quote_name(t) for t in tables))
+
+
 def _role_exists(cursor, role: str) -> bool:
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
     return cursor.fetchone() is not None
@@ -288,6 +321,8 @@ def _grants_sql(app_role: str, present: set[str]) -> str:
         f"REVOKE INSERT, UPDATE, DELETE ON {EVENT_TABLE} FROM {role}",
         f"REVOKE UPDATE, DELETE ON {SEAL_TABLE} FROM {role}",
         "REVOKE EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb) FROM PUBLIC",
+        "REVOKE EXECUTE ON FUNCTION ims_analyze(text[]) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION ims_analyze(text[]) TO {role}",
         f"GRANT EXECUTE ON FUNCTION ims_audit_log_read(text, text, jsonb) TO {role}",
         f"REVOKE EXECUTE ON FUNCTION ims_audit_emit(text, text, text, text, jsonb, jsonb, text[], bigint[], jsonb) "
         f"FROM PUBLIC, {role}",
@@ -317,7 +352,7 @@ def audit_install(*, using: str = "default") -> None:
         cursor.execute("SELECT to_regclass(%s)", [EVENT_TABLE])
         if cursor.fetchone()[0] is None:
             return
-        sql = [ROW_HASH_SQL, REJECT_SQL, EMIT_SQL]
+        sql = [ROW_HASH_SQL, REJECT_SQL, EMIT_SQL, ANALYZE_SQL]
         for table in (EVENT_TABLE, SEAL_TABLE):
             sql.append(
                 _reject_trigger_sql(table, "ims_append_only", "UPDATE OR DELETE", "the audit trail is append-only")

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ims.audit.context import audit_context
+from ims.audit.database import tables_analyze
 from ims.esign.canonical import record_hash
 from ims.esign.choices import SignatureChannel, SignatureMeaning
 from ims.esign.constants import CURRENT_STATEMENT_VERSION, statement_sha256
@@ -276,8 +277,7 @@ def scale_documents_seed(size_name: str, seed: int = 2026, log: Callable[[str], 
     started = time.monotonic()
     with transaction.atomic(), audit_context(channel="command", actor_label="seed_scale", reason="Scale seed"):
         counts = _seed(size_name, sites, random.Random(seed * 7 + 1))
-    with connection.cursor() as cursor:  # fresh planner statistics for the reads that follow
-        cursor.execute("ANALYZE documents_controlleddocument, documents_documentversion")
+    tables_analyze("documents_controlleddocument", "documents_documentversion")  # fresh planner statistics
     return (
         f"{counts['documents']:,} documents ({counts['acknowledge']:,} to read and acknowledge), "
         f"{counts['versions']:,} versions ({counts['effective']:,} effective, {counts['open']:,} open), "
