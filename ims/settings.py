@@ -458,6 +458,8 @@ SPECTACULAR_SETTINGS = {
         "GapAssessmentStatusEnum": "processes.models.gaps.AssessmentStatus",
         "ClauseResultStatusEnum": "processes.models.gaps.ResultStatus",
         "ApplicabilityStatementStatusEnum": "processes.models.gaps.StatementStatus",
+        # Low / medium / high: a CAPA's risk band and an audited area's risk level share one set.
+        "RiskLevelEnum": "capa.choices.RiskBand",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -84,7 +84,7 @@ class AssignSerializer(ReasonSerializer):
     auditees = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False, many=True, required=False)
 
 
-class SignSerializer(StrictInputSerializer):
+class AuditSignSerializer(StrictInputSerializer):
     username = serializers.CharField(required=False, allow_blank=True, max_length=150)
     password = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, write_only=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)

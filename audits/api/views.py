@@ -28,12 +28,12 @@ from .serializers import (
     AssignSerializer,
     AuditProgrammeSerializer,
     AuditSerializer,
+    AuditSignSerializer,
     ChecklistItemSerializer,
     FindingSerializer,
     RaiseCapaSerializer,
     ReasonSerializer,
     RescheduleSerializer,
-    SignSerializer,
     TrendsSerializer,
 )
 
@@ -195,7 +195,7 @@ class AuditViewSet(ScopedModelViewSet):
 
     def _sign(self, request, service, **extra):
         audit = self.get_object()
-        SignSerializer(data=request.data).is_valid(raise_exception=True)
+        AuditSignSerializer(data=request.data).is_valid(raise_exception=True)
         data = request.data if hasattr(request.data, "get") else {}
         refusal = sign_through_api(
             request, service, refused=ValidationError, audit=audit, reason=data.get("reason", ""), **extra
@@ -204,7 +204,7 @@ class AuditViewSet(ScopedModelViewSet):
 
     SIGN_RESPONSES = {200: AuditSerializer, 401: OpenApiResponse(RefusalSerializer), **REFUSED}
 
-    @extend_schema(summary="Sign the report as lead auditor (authored)", request=SignSerializer,
+    @extend_schema(summary="Sign the report as lead auditor (authored)", request=AuditSignSerializer,
                    responses=SIGN_RESPONSES)  # fmt: skip
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
@@ -212,12 +212,12 @@ class AuditViewSet(ScopedModelViewSet):
         summary = data.get("summary")
         return self._sign(request, services.audit_complete, **({"summary": summary} if summary is not None else {}))
 
-    @extend_schema(summary="Acknowledge the report as auditee", request=SignSerializer, responses=SIGN_RESPONSES)
+    @extend_schema(summary="Acknowledge the report as auditee", request=AuditSignSerializer, responses=SIGN_RESPONSES)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._sign(request, services.audit_acknowledge)
 
-    @extend_schema(summary="Approve the report (quality manager, not the audit team)", request=SignSerializer,
+    @extend_schema(summary="Approve the report (quality manager, not the audit team)", request=AuditSignSerializer,
                    responses=SIGN_RESPONSES)  # fmt: skip
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
