@@ -77,7 +77,7 @@ def step_two_pages() -> list[str]:
 
 def step_six_pages() -> list[str]:
     """The pages of step 6 (audits, findings, CAPA, trends), with one of each detail page of the demo."""
-    from audits.models import Audit, AuditProgramme, Finding
+    from audits.models import Audit, AuditProgramme, ChecklistTemplate, Finding
     from capa.models import Capa
 
     paths = [
@@ -88,8 +88,9 @@ def step_six_pages() -> list[str]:
         "/audits/trends/",
         "/capa/",
         "/capa/trends/",
+        "/audits/templates/",
     ]
-    for model in (AuditProgramme, Audit, Finding, Capa):
+    for model in (AuditProgramme, Audit, Finding, Capa, ChecklistTemplate):
         record = model.objects.order_by("pk").first()
         if record is not None:
             paths.append(record.get_absolute_url())
