@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from capa.choices import RiskBand
 from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
 from ims.org.models import Person, Site
 from ims.web.input import reject_unknown_fields
@@ -23,6 +24,8 @@ class CapaSerializer(StrictSerializer):
     site = ScopedRelatedField(queryset=Site.objects.all(), help_text="Site id or code; fixed.")
     owner = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False)
     owner_detail = PersonBriefSerializer(source="owner", read_only=True)
+    # Blank until severity and occurrence are rated: the schema says so (its enum includes "").
+    risk_band = serializers.ChoiceField(choices=RiskBand.choices, allow_blank=True, read_only=True)
     site_code = serializers.CharField(source="site.code", read_only=True)
 
     class Meta:
