@@ -19,5 +19,6 @@ urlpatterns = [
     path("training/", include("training.api.urls")),
     path("capa/", include("capa.api.urls")),
     path("audits/", include("audits.api.urls")),
+    path("evidence/", include("evidence.api.urls")),
     path("", include(router.urls)),
 ]

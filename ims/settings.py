@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "ims.documents",
     "ims.notifications",
     "ims.actions",
+    "ims.jobs",
+    "ims.reports",
     "ims.web",
     # IMS steps
     "policies",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "ims.access.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "ims.access.middleware.SecondFactorRequiredMiddleware",
+    "ims.access.middleware.InspectorReadLogMiddleware",
+    "ims.access.middleware.InspectorGrantMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("audits/", include("audits.urls")),
     path("capa/", include("capa.urls")),
+    path("evidence/", include("evidence.urls")),
     path("api/v1/", include("ims.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the page runs under the strict CSP.

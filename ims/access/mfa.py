@@ -41,7 +41,7 @@ def mfa_required(person) -> bool:
     enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     return (
         Person.objects.filter(pk=person.pk)
-        .filter(Q(is_superuser=True) | Q(Exists(privileged_role)) | Q(Exists(enrolled)))
+        .filter(Q(is_superuser=True) | Q(external_inspector=True) | Q(Exists(privileged_role)) | Q(Exists(enrolled)))
         .exists()
     )
 

@@ -83,3 +83,97 @@ class SecondFactorRequiredMiddleware:
             return JsonResponse({"detail": _("Confirm your sign-in with your second factor first.")}, status=403)
         step = "access:mfa_verify" if mfa_enrolled(user) else "access:mfa_setup"
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+#: What an external inspector may still open with no grant in force, and may post with one.
+INSPECTOR_ALWAYS_OPEN = frozenset({"logout", "login", "access:mfa_verify", "access:mfa_setup", "password_change",
+                                   "password_change_done", "access:password_change"})
+
+
+def inspector_may_write(match) -> bool:
+    """Views an inspector posts to under a grant (asking for records): they declare ``inspector_writable``."""
+    if match is None:
+        return False
+    func = match.func
+    view_class = getattr(func, "view_class", None) or getattr(func, "cls", None)
+    if getattr(func, "inspector_writable", False) or getattr(view_class, "inspector_writable", False):
+        return True
+    actions = getattr(func, "actions", None) or {}
+    if view_class is not None and actions:
+        writable = getattr(view_class, "inspector_writable_actions", ())
+        return any(name in writable for name in actions.values())
+    return False
+
+
+class InspectorGrantMiddleware:
+    """An external inspector reads under a grant in force, and does nothing else.
+
+    - No grant in force (not yet started, past its end, ended early): every page answers 404, except signing
+      in and out and the second-factor pages.
+    - With one: a write answers 403 (405 in the API), except the request board; each page or API read
+      answering 200 is recorded against the grants (``InspectorRead``) for the quality manager to watch.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not getattr(user, "external_inspector", False) or not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        name = match.view_name if match else ""
+        if name in INSPECTOR_ALWAYS_OPEN:
+            return None
+        from django.http import Http404
+
+        from .inspection import inspector_scope
+
+        scope = inspector_scope(user)
+        if not scope.active:
+            if _is_api(request):
+                return JsonResponse({"detail": _("Not found.")}, status=404)
+            raise Http404("No inspector grant in force")
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not inspector_may_write(match):
+            if _is_api(request):
+                response = JsonResponse(
+                    {"detail": _("Inspector access is read-only.")}, status=405
+                )
+                response["Allow"] = "GET, HEAD, OPTIONS"
+                return response
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("Inspector access is read-only.")
+        request._ims_inspector_read = scope
+        return None
+
+    @staticmethod
+    def record(request, response) -> None:
+        scope = getattr(request, "_ims_inspector_read", None)
+        if scope is None or request.method != "GET" or response.status_code != 200:
+            return
+        from .models import InspectorRead
+
+        match = request.resolver_match
+        channel = "api" if _is_api(request) else "web"
+        InspectorRead.objects.bulk_create(
+            InspectorRead(grant_id=grant.pk, inspector_id=request.user.pk, path=request.path[:400],
+                          view=(match.view_name if match else "")[:120], query=request.META.get("QUERY_STRING", "")[:400],
+                          status=response.status_code, channel=channel)
+            for grant in scope.grants
+        )
+
+
+class InspectorReadLogMiddleware:
+    """Records an inspector's successful reads after the response is made (see ``InspectorGrantMiddleware``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        InspectorGrantMiddleware.record(request, response)
+        return response

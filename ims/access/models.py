@@ -11,10 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from ims.audit.registry import audited
+from django.contrib.postgres.fields import ArrayField
 
-from .choices import SessionEndReason
-from .querysets import RestrictedManager
+from ims.audit.registry import append_only, audited
+from ims.esign.registry import signable
+
+from .choices import Agency, GrantStatus, SessionEndReason
+from .querysets import RestrictedManager, RestrictedQuerySet
+from .registry import site_scoped
 
 
 class SiteUserObjectPermission(UserObjectPermissionBase):
@@ -161,8 +165,124 @@ class UserSession(models.Model):
         return f"{self.person} since {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class InspectorGrantQuerySet(RestrictedQuerySet):
+    def active(self, at=None) -> InspectorGrantQuerySet:
+        """Grants in force at ``at`` (now): started, not past their end, not ended early."""
+        at = at or timezone.now()
+        return self.filter(valid_from__lte=at, valid_until__gt=at, ended_at__isnull=True)
+
+
+class InspectorGrantManager(RestrictedManager.from_queryset(InspectorGrantQuerySet)):
+    pass
+
+
+@audited(ignored=(), site_sql="ARRAY(SELECT s.site_id FROM access_inspectorgrant_sites s WHERE s.inspectorgrant_id = r.id)")
+@site_scoped(site_lookup="sites", extra_actions=("end",))
+@signable(
+    fields=("inspector", "agency", "reference", "site_codes", "sections", "records_from", "records_to",
+            "valid_from", "valid_until", "ended_at", "end_reason"),
+    immutable=False,
+    meanings=("approved",),
+    workflow_meanings=("approved",),
+    meaning_fields={"approved": ("inspector", "agency", "reference", "site_codes", "sections", "records_from",
+                                 "records_to", "valid_from", "valid_until")},
+)
+class InspectorGrant(models.Model):
+    """Read-only access for an inspector: these sites, these sections of evidence, records of this period,
+    from ``valid_from`` until ``valid_until`` (at most 90 days). Granted and ended by a quality manager with an
+    e-signature; while it is in force the inspector reads, and nothing else (``ims.access.inspection``)."""
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspector_grants",
+        verbose_name=_("inspector"),
+    )
+    agency = models.CharField(_("agency"), max_length=16, choices=Agency.choices)
+    reference = models.CharField(
+        _("inspection"), max_length=160, help_text=_("What the inspection is, e.g. 'FDA pre-approval inspection'.")
+    )
+    sites = models.ManyToManyField("org.Site", related_name="inspector_grants", verbose_name=_("sites"))
+    site_codes = models.CharField(_("site codes"), max_length=400, editable=False)
+    sections = ArrayField(models.CharField(max_length=40), verbose_name=_("sections of evidence"))
+    records_from = models.DateField(_("records from"))
+    records_to = models.DateField(_("records to"))
+    valid_from = models.DateTimeField(_("access from"))
+    valid_until = models.DateTimeField(_("access until"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now, editable=False)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("ended by"),
+    )
+    end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+
+    objects = InspectorGrantManager()
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+        verbose_name = _("inspector grant")
+        verbose_name_plural = _("inspector grants")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_until__gt=models.F("valid_from")),
+                                   name="access_grant_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(records_to__gte=models.F("records_from")),
+                                   name="access_grant_period_order"),
+        ]
+        indexes = [models.Index(fields=["inspector", "valid_until"], name="access_grant_inspector_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_agency_display()} — {self.inspector} ({self.site_codes})"
+
+    def delete(self, *args, **kwargs):
+        from .querysets import RegulatedRecordDeletion
+
+        raise RegulatedRecordDeletion("Inspector grants are never deleted; end them instead.")
+
+    def status_at(self, at=None) -> str:
+        at = at or timezone.now()
+        if self.ended_at is not None:
+            return GrantStatus.ENDED
+        if at < self.valid_from:
+            return GrantStatus.SCHEDULED
+        if at >= self.valid_until:
+            return GrantStatus.EXPIRED
+        return GrantStatus.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == GrantStatus.ACTIVE
+
+
+@append_only
+class InspectorRead(models.Model):
+    """A page or API read by an inspector under a grant: what the quality manager watches live."""
+
+    grant = models.ForeignKey(InspectorGrant, on_delete=models.PROTECT, related_name="reads")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("opened"), default=timezone.now)
+    path = models.CharField(_("address"), max_length=400)
+    view = models.CharField(_("page"), max_length=120, blank=True)
+    query = models.CharField(_("filters"), max_length=400, blank=True)
+    status = models.PositiveSmallIntegerField(_("answer"))
+    channel = models.CharField(_("channel"), max_length=8, default="web")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("inspector read")
+        verbose_name_plural = _("inspector reads")
+        indexes = [models.Index(fields=["grant", "at"], name="access_read_grant_at_idx")]
+
+
 __all__ = [
     "ApiToken",
+    "InspectorGrant",
+    "InspectorRead",
     "RoleGroup",
     "SessionEndReason",
     "SiteGroupObjectPermission",

@@ -3,6 +3,7 @@
 ``Model.objects.restrict(user, action)`` returns the rows ``user`` may ``action``:
 - an anonymous or deactivated user gets nothing;
 - a user holding the model permission globally (Global Admin, superuser) gets every row;
+- an external inspector gets what their grants in force open (``ims.access.inspection``), read-only;
 - everyone else gets the rows of the sites where one of their current memberships grants
   the per-site permission: the ids of those sites (a handful, read once per request), never a list of the
   records' ids.
@@ -27,6 +28,10 @@ class RestrictedQuerySet(models.QuerySet):
 
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
+        if getattr(user, "external_inspector", False):
+            from .inspection import inspector_scope
+
+            return inspector_scope(user).restrict(self, action, user)
         opts = self.model._meta
         codename = f"{action}_{opts.model_name}"
         if has_global_permission(user, f"{opts.app_label}.{codename}"):

@@ -173,6 +173,13 @@ class Person(AbstractUser):
     manager = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("manager")
     )
+    external_inspector = models.BooleanField(
+        _("external inspector"),
+        default=False,
+        editable=False,
+        help_text=_("An inspector from outside the company: reads only what their inspector grants allow."),
+    )
+    agency = models.CharField(_("agency"), max_length=120, blank=True, help_text=_("An inspector's authority or body."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PersonManager()

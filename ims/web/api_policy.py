@@ -45,6 +45,8 @@ class ScopedPermission(permissions.BasePermission):
         user = request.user
         if not user or not user.is_authenticated or not user.is_active:
             return False
+        if getattr(user, "external_inspector", False):
+            self._inspector_check(request, view)
         token = getattr(request, "auth", None)
         if request.method not in SAFE_METHODS and getattr(token, "read_only", False):
             self.message = "This API token is read-only."
@@ -58,6 +60,17 @@ class ScopedPermission(permissions.BasePermission):
                 self.message = f"You may not add {queryset.model._meta.verbose_name_plural}."
             return allowed
         return True
+
+    @staticmethod
+    def _inspector_check(request, view) -> None:
+        """An external inspector (also with a token): 404 with no grant in force, 405 for a write."""
+        from ims.access.inspection import inspector_scope
+        from ims.access.middleware import inspector_may_write
+
+        if not inspector_scope(request.user).active:
+            raise exceptions.NotFound()
+        if request.method not in SAFE_METHODS and not inspector_may_write(request.resolver_match):
+            raise exceptions.MethodNotAllowed(request.method, detail="Inspector access is read-only.")
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS:

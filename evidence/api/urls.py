@@ -1,0 +1,3 @@
+from . import packs, room
+
+urlpatterns = [*packs.urlpatterns, *room.urlpatterns]

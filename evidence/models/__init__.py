@@ -1,0 +1,1 @@
+from .requests import InspectionRequest  # noqa: F401

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views_packs, views_room
+
+app_name = "evidence"
+
+urlpatterns = [
+    *views_packs.urlpatterns,
+    *views_room.urlpatterns,
+]

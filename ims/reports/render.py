@@ -1,0 +1,45 @@
+"""Rendering helpers for evidence sections: tables in the pack's house style, and one part as PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.template.loader import render_to_string
+
+#: Table rows per part: a part of this many rows renders in about a second and holds little memory.
+ROWS_PER_PART = 250
+
+
+def table_html(*, title: str = "", lead: str = "", columns: Sequence, rows: Iterable[Sequence], empty: str = "") -> str:
+    """``columns``: labels, or (label, numeric) pairs. Cells are escaped."""
+    columns = [(c, False) if isinstance(c, str) else tuple(c) for c in columns]
+    return render_to_string(
+        "reports/table.html",
+        {"title": title, "lead": lead, "columns": columns, "rows": [list(r) for r in rows], "empty": empty},
+    )
+
+
+def paged_keys(count: int, *, per_part: int = ROWS_PER_PART, prefix: str = "") -> list[str]:
+    """Part keys ``prefix0``, ``prefix1``, … covering ``count`` rows (at least one part, for an empty table)."""
+    parts = max(1, -(-count // per_part))
+    return [f"{prefix}{i}" for i in range(parts)]
+
+
+def page_slice(key: str, *, per_part: int = ROWS_PER_PART, prefix: str = "") -> slice:
+    index = int(key.removeprefix(prefix) or 0)
+    return slice(index * per_part, (index + 1) * per_part)
+
+
+def part_document(*, section_title: str, body: str, first_part: bool) -> str:
+    return render_to_string(
+        "reports/part.html", {"section_title": section_title, "body": body, "first_part": first_part}
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint with the locked fetcher (no file, network or relative URL is ever loaded)."""
+    from weasyprint import HTML
+
+    from ims.documents.pdf import LockedURLFetcher
+
+    return HTML(string=html, base_url=None, url_fetcher=LockedURLFetcher()).write_pdf()
