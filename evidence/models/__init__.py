@@ -1,1 +1,1 @@
-from .requests import InspectionRequest  # noqa: F401
+"""Models of the evidence app: inspection requests (requests.py) and evidence packs (packs.py)."""
