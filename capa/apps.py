@@ -12,9 +12,11 @@ class CapaConfig(AppConfig):
         from ims.actions.registry import action_kind_register
 
         from . import cards, reminders  # noqa: F401  (register the dashboard card and the notice producer)
+        from .evidence import register as evidence_register
         from .services import capa_from_action, capa_url_for_reference
 
         action_kind_register("capa", _("CAPA"), create=capa_from_action, url=capa_url_for_reference)
+        evidence_register()
 
     def demo_seed(self) -> str:
         """Called by ``manage.py seed_demo``."""

@@ -202,6 +202,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 CELERY_TIMEZONE = "UTC"
+# Evidence packs render on a queue of their own (its own worker, see ``make run`` and docker-compose), so a
+# burst of packs never delays reminders and notifications.
+CELERY_TASK_ROUTES = {"evidence.tasks.*": {"queue": "pdf"}}
 CELERY_BEAT_SCHEDULE: dict = {
     "org-membership-sync": {"task": "ims.access.tasks.site_permissions_sync_due", "schedule": 3600.0},
     # Every 5 s: the unsealed window stays under 10 s; a run missed while workers were busy is dropped.
@@ -243,6 +246,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "capa.tasks.effectiveness_checks_evaluate",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=5, minute=30),
     },
+    # Re-send jobs left queued by a broker outage or running on a worker that died.
+    "jobs-sweep": {"task": "ims.jobs.tasks.jobs_sweep", "schedule": 60.0, "options": {"expires": 55}},
     "audit-integrity-nightly": {
         "task": "ims.audit.tasks.integrity_verify_nightly",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),

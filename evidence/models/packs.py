@@ -76,6 +76,11 @@ class EvidencePack(models.Model):
 
     objects = RestrictedManager()
 
+    @staticmethod
+    def inspector_q(grant_ids: list[int]) -> models.Q:
+        """An inspector reads the packs released to their inspection, nothing else."""
+        return models.Q(grant_id__in=grant_ids, released_at__isnull=False)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("evidence pack")

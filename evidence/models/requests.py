@@ -58,6 +58,11 @@ class InspectionRequest(models.Model):
 
     objects = RestrictedManager()
 
+    @staticmethod
+    def inspector_q(grant_ids: list[int]) -> models.Q:
+        """An inspector reads the requests of their own inspection."""
+        return models.Q(grant_id__in=grant_ids)
+
     class Meta:
         ordering = ["grant_id", "number"]
         verbose_name = _("inspection request")

@@ -94,6 +94,11 @@ class InspectorScope:
             if lookup:
                 part &= _period_q(model, lookup, grant.records_from, grant.records_to)
             condition |= part
+        own = getattr(model, "inspector_q", None)
+        if own is not None:
+            # Records of the inspection itself (its grant, its requests, the packs released to it): the
+            # inspector's own grants only, never another inspection's at the same site.
+            condition &= own([g.pk for g in self.grants])
         return queryset.filter(condition)
 
 

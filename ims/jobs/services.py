@@ -177,3 +177,20 @@ def jobs_sweep(*, queued_after: int = 120) -> dict:
             job_dispatch(job.pk)
             resent.append(job.pk)
     return {"resent": resent}
+
+
+def job_cancel_confirm(job_id: int) -> bool:
+    """A worker saw the cancellation: the job ends as cancelled (once). True if this call closed it."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.is_open or job.cancel_requested_at is None:
+            return False
+        _close(job, JobStatus.CANCELLED, "Cancelled")
+        return True
+
+
+def job_progress_set(job_id: int, *, total: int, done: int, message: str = "") -> None:
+    updates = {"steps_total": total, "steps_done": min(done, total), "heartbeat_at": timezone.now()}
+    if message:
+        updates["message"] = message[:200]
+    Job.objects.filter(pk=job_id).update(**updates)

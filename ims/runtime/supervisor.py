@@ -106,6 +106,23 @@ def _commands() -> dict[str, list[str]]:
             "-n",
             "worker@%h",
         ],
+        # Evidence packs on their own queue and processes: a pack never delays a reminder.
+        "pdf-worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "ims",
+            "--quiet",
+            "worker",
+            "-Q",
+            "pdf",
+            "--loglevel=WARNING",
+            f"--concurrency={os.environ.get('IMS_PDF_WORKERS', '2')}",
+            "--max-memory-per-child=1048576",
+            "-n",
+            "pdf@%h",
+        ],
         "beat": [
             python,
             "-m",
