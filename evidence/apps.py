@@ -6,6 +6,10 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Inspection evidence"
 
     def ready(self) -> None:
-        from .tasks import register
+        # The request board's summary on the inspector grant's page (``ims.access.grant_panels``).
+        from . import views_room  # noqa: F401
 
-        register()
+    def demo_seed(self) -> str:
+        from .demo import inspection_demo_seed
+
+        return inspection_demo_seed()

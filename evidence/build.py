@@ -205,14 +205,16 @@ def pack_assemble(pack: EvidencePack) -> dict:
             break
         front_pages = pages_now
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)))
+    writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
+    writer.add_outline_item(title="Cover", page_number=0)
+    writer.add_outline_item(title="Contents", page_number=min(1, front_pages - 1))
     outline_parent = None
     for chunk in chunks:
         start = len(writer.pages)
         writer.append(PdfReader(str(storage.absolute(chunk.file))), import_outline=False)
         if chunk.first_of_section:
-            outline_parent = writer.add_outline_item(titles.get(chunk.section, chunk.section), start)
-        writer.add_outline_item(chunk.title, start, parent=outline_parent)
+            outline_parent = writer.add_outline_item(title=titles.get(chunk.section, chunk.section), page_number=start)
+        writer.add_outline_item(title=chunk.title, page_number=start, parent=outline_parent)
     stamp_footers(writer, pack.number, digest)
     writer.add_metadata({"/Title": f"{pack.number} — {pack.title}", "/Producer": "IMS Portal evidence pack",
                          "/Subject": f"Manifest SHA-256 {digest}"})

@@ -85,6 +85,7 @@ class EvidencePack(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("evidence pack")
         verbose_name_plural = _("evidence packs")
+        permissions = [("release_evidencepack", "Can release an evidence pack (e-signed)")]
         constraints = [
             models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
                                    name="evidence_pack_period_order"),
@@ -115,6 +116,11 @@ class EvidencePack(models.Model):
 
     def get_status_display(self) -> str:
         return PackStatus(self.status).label
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("evidence:pack_detail", args=[self.pk])
 
     @property
     def short_hash(self) -> str:

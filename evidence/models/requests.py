@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,9 @@ class InspectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"R{self.number}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:request_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         from ims.access.querysets import RegulatedRecordDeletion

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -229,6 +230,7 @@ class InspectorGrant(models.Model):
         ordering = ["-valid_from", "-pk"]
         verbose_name = _("inspector grant")
         verbose_name_plural = _("inspector grants")
+        permissions = [("end_inspectorgrant", "Can end an inspector grant early (e-signed)")]
         constraints = [
             models.CheckConstraint(condition=models.Q(valid_until__gt=models.F("valid_from")),
                                    name="access_grant_ends_after_start"),
@@ -239,6 +241,9 @@ class InspectorGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_agency_display()} — {self.inspector} ({self.site_codes})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("access:grant_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         from .querysets import RegulatedRecordDeletion

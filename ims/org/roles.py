@@ -72,6 +72,13 @@ TRAINING_DELIVERY: dict[str, tuple[str, ...]] = {
     "training.attempt": ("view",),
     "training.question": (),
 }
+# Inspections (grants, their request board, evidence packs) are run by the quality manager and the compliance
+# officer; other roles of a site do not see them. Inspectors read their own inspection's (``inspector_q``).
+INSPECTION_HIDDEN: dict[str, tuple[str, ...]] = {
+    "access.inspectorgrant": (),
+    "evidence.inspectionrequest": (),
+    "evidence.evidencepack": (),
+}
 # Internal auditors read their sites and conduct the audits they are on: the checklist, evidence and findings
 # (planning, rescheduling and approving audits stay with the quality manager).
 AUDIT_CONDUCT: dict[str, tuple[str, ...]] = {
@@ -123,32 +130,32 @@ ROLE_SPECS: tuple[RoleSpec, ...] = (
         RoleCode.PROCESS_OWNER,
         "Owns processes and their procedures at a site.",
         READ,
-        per_model={**DOCUMENT_AUTHORING, **CAPA_RAISING},
+        per_model={**DOCUMENT_AUTHORING, **CAPA_RAISING, **INSPECTION_HIDDEN},
     ),
     RoleSpec(
         RoleCode.DEPARTMENT_HEAD,
         "Heads a function at a site; follows its compliance.",
         READ,
-        per_model={**DOCUMENT_AUTHORING, **CAPA_RAISING},
+        per_model={**DOCUMENT_AUTHORING, **CAPA_RAISING, **INSPECTION_HIDDEN},
     ),
     RoleSpec(
         RoleCode.INTERNAL_AUDITOR,
         "Plans and performs internal audits.",
         READ,
         extra=(AUDIT_TRAIL,),
-        per_model=AUDIT_CONDUCT,
+        per_model={**AUDIT_CONDUCT, **INSPECTION_HIDDEN},
     ),
     RoleSpec(
         RoleCode.TRAINER,
         "Runs training sessions and records attendance and competency.",
         READ,
-        per_model=TRAINING_DELIVERY,
+        per_model={**TRAINING_DELIVERY, **INSPECTION_HIDDEN},
     ),
     RoleSpec(
         RoleCode.EMPLOYEE,
         "Reads and acknowledges documents, completes training, gives feedback.",
         READ,
-        per_model=OWN_TASKS_ONLY,
+        per_model={**OWN_TASKS_ONLY, **INSPECTION_HIDDEN},
     ),
     RoleSpec(
         RoleCode.INSPECTOR,
