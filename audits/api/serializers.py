@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
+from ims.org.api.serializers import (
+    PersonBriefSerializer,
+    ScopedRelatedField,
+    StrictInputSerializer,
+    StrictSerializer,
+)
 from ims.org.models import Person, Site
-from ims.web.input import reject_unknown_fields
 from processes.models import Clause, Process, Standard
 
 from ..choices import ChecklistResult, FindingGrade, Frequency, RiskLevel
 from ..models import Audit, AuditProgramme, ChecklistItem, Finding, ProgrammeArea
-
-
-class StrictInputSerializer(serializers.Serializer):
-    def to_internal_value(self, data):
-        reject_unknown_fields(data, self.fields)
-        return super().to_internal_value(data)
 
 
 class ReasonSerializer(StrictInputSerializer):

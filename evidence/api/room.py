@@ -88,8 +88,9 @@ def _conflict(error: ValidationError) -> Response:
 )
 @extend_schema(tags=TAGS)
 class InspectionRequestViewSet(ScopedModelViewSet):
-    queryset = InspectionRequest.objects.select_related("grant").prefetch_related("packs").order_by("-requested_at",
-                                                                                                       "-pk")
+    queryset = (
+        InspectionRequest.objects.select_related("grant").prefetch_related("packs").order_by("-requested_at", "-pk")
+    )
     serializer_class = InspectionRequestSerializer
     filterset_class = InspectionRequestFilterSet
     permission_classes = [RequestBoardPermission]
@@ -144,8 +145,11 @@ class InspectionRequestViewSet(ScopedModelViewSet):
             return _conflict(error)
         return Response(self._fresh(item))
 
-    @extend_schema(summary="Provide a request: answer, links to records, released packs (the quality team)",
-                   request=RequestProvideSerializer, responses={200: InspectionRequestSerializer, **REFUSED})  # fmt: skip
+    @extend_schema(
+        summary="Provide a request: answer, links to records, released packs (the quality team)",
+        request=RequestProvideSerializer,
+        responses={200: InspectionRequestSerializer, **REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def provide(self, request, pk=None):
         item = self.get_object()

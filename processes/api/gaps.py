@@ -19,10 +19,14 @@ from ims.audit.context import audit_context
 from ims.documents.models import ControlledDocument
 from ims.esign.api.serializers import RefusalSerializer
 from ims.esign.api.views import sign_through_api
-from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
+from ims.org.api.serializers import (
+    PersonBriefSerializer,
+    ScopedRelatedField,
+    StrictInputSerializer,
+    StrictSerializer,
+)
 from ims.org.models import Person, Site
 from ims.web.api import ScopedModelViewSet
-from ims.web.input import reject_unknown_fields
 
 from .. import applicability, gap_selectors, gaps
 from ..filtersets_gaps import (
@@ -42,12 +46,6 @@ from ..models import (
 )
 
 TAGS = ["processes: gap analysis"]
-
-
-class StrictInputSerializer(serializers.Serializer):
-    def to_internal_value(self, data):
-        reject_unknown_fields(data, self.fields)
-        return super().to_internal_value(data)
 
 
 class GapSignSerializer(StrictInputSerializer):

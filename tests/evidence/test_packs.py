@@ -63,8 +63,15 @@ def demo_section():
 
 @pytest.fixture
 def media(settings, tmp_path):
+    """Pack files under a folder of the test's own; jobs are run here (``_build``), never sent to a broker."""
+    from evidence.services import PACK_JOB
+    from ims.jobs.registry import get_job_kind, register_job_kind
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path
+    previous = get_job_kind(PACK_JOB)
+    register_job_kind(PACK_JOB, dispatch=lambda job_id: None)
+    yield tmp_path
+    register_job_kind(PACK_JOB, dispatch=previous.dispatch, stale_after=previous.stale_after)
 
 
 def _request(org, **overrides):

@@ -22,20 +22,18 @@ from ims.access.permissions import user_can_any_site, user_sites
 from ims.esign.api.serializers import RefusalSerializer, SignatureSerializer
 from ims.esign.api.views import sign_through_api
 from ims.esign.selectors import viewer_timezone
-from ims.org.api.serializers import PersonBriefSerializer, ScopedRelatedField, StrictSerializer
+from ims.org.api.serializers import (
+    PersonBriefSerializer,
+    ScopedRelatedField,
+    StrictInputSerializer,
+    StrictSerializer,
+)
 from ims.org.models import Person, Site
 from ims.web.api import ScopedModelViewSet, ScopedPermission
-from ims.web.input import reject_unknown_fields
 
 from .. import sessions
 from ..models import Attendance, Course, TrainingSession
 from ..views_sessions import TrainingSessionFilterSet
-
-
-class StrictInputSerializer(serializers.Serializer):
-    def to_internal_value(self, data):
-        reject_unknown_fields(data, self.fields)
-        return super().to_internal_value(data)
 
 
 class SiteLocalDateTimeField(serializers.DateTimeField):

@@ -39,6 +39,14 @@ class StrictSerializer(serializers.ModelSerializer):
         return field_class, field_kwargs
 
 
+class StrictInputSerializer(serializers.Serializer):
+    """A request body (not a model) that rejects fields it does not name."""
+
+    def to_internal_value(self, data):
+        reject_unknown_fields(data, self.fields)
+        return super().to_internal_value(data)
+
+
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """A related record by id, or by its code when the model has one; only records the caller may view.
 
