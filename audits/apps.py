@@ -9,8 +9,10 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import cards, reminders  # noqa: F401 - registers the dashboard card and the notice producer
+        from .evidence import register as evidence_register
 
         _links_audited()
+        evidence_register()
 
     def demo_seed(self) -> str:
         """Called by ``manage.py seed_demo``."""

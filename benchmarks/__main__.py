@@ -12,7 +12,8 @@ from pathlib import Path
 from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
-SECTIONS = ("pages", "api", "web", "imports", "audit", "acknowledgements", "training", "processes", "capa", "audits")
+SECTIONS = ("pages", "api", "web", "imports", "audit", "acknowledgements", "training", "processes", "capa", "audits",
+            "packs")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.audits import run_audits
 
         run_audits(say)
+    if "packs" in chosen:
+        from benchmarks.packs import run_packs
+
+        run_packs(say)
     results = RESULTS if chosen == list(SECTIONS) else RESULTS.with_name(f"latest-{'-'.join(chosen)}.txt")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -14,9 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ims.esign import selectors as esign_selectors
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
-from ims.reports.render import page_slice, paged_keys, table_html
+from ims.reports.render import ROWS_PER_PART, page_slice, paged_keys, table_html
 
 from .choices import CheckStatus
 from .models import Capa, EffectivenessCheck
@@ -28,18 +29,13 @@ FILES_OPTION = "capa.files"
 LOG_PREFIX = "log"
 FILE_PREFIX = "file"
 EMPTY = "—"
+#: Table rows per part (the pack's default; tests lower it to see paging).
+PER_PART = ROWS_PER_PART
 
 
-def local_time(value: datetime.datetime | None, tz: datetime.tzinfo) -> str:
-    """A date-time at the site: ``2026-11-02 10:15 CET``."""
-    if value is None:
-        return EMPTY
-    local = value.astimezone(tz)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
-
-
-def _zones_lead(sites) -> str:
-    return "Times are local to each site: " + "; ".join(f"{s.code} {s.timezone}" for s in sites) + "."
+def local_time(value: datetime.datetime | None, tz) -> str:
+    """A date-time at the site, with the zone's name."""
+    return esign_selectors.local_text(value, tz) or EMPTY
 
 
 def _log(scope: PackScope) -> QuerySet:
@@ -62,7 +58,8 @@ def _chosen_files(scope: PackScope) -> list[int]:
 
 
 def capa_parts(scope: PackScope) -> list[str]:
-    return paged_keys(_log(scope).count(), prefix=LOG_PREFIX) + [f"{FILE_PREFIX}{pk}" for pk in _chosen_files(scope)]
+    log = paged_keys(_log(scope).count(), per_part=PER_PART, prefix=LOG_PREFIX)
+    return log + [f"{FILE_PREFIX}{pk}" for pk in _chosen_files(scope)]
 
 
 def _effectiveness(status: str | None) -> str:
@@ -70,7 +67,7 @@ def _effectiveness(status: str | None) -> str:
 
 
 def _render_log(scope: PackScope, key: str) -> SectionPart:
-    window = page_slice(key, prefix=LOG_PREFIX)
+    window = page_slice(key, per_part=PER_PART, prefix=LOG_PREFIX)
     latest_check = EffectivenessCheck._base_manager.filter(capa=OuterRef("pk")).order_by("-due_date", "-pk")
     capas = list(
         _log(scope)
@@ -88,13 +85,10 @@ def _render_log(scope: PackScope, key: str) -> SectionPart:
             capa.due_date.isoformat() if capa.due_date else EMPTY, local_time(capa.closed_at, tz),
             _effectiveness(capa.effectiveness),
         ])  # fmt: skip
-    sites = sorted({c.site for c in capas}, key=lambda s: s.code)
     lead = _("CAPAs opened from %(start)s to %(end)s, oldest first.") % {
         "start": scope.period_start.isoformat(),
         "end": scope.period_end.isoformat(),
     }
-    if sites:
-        lead += " " + _zones_lead(sites)
     html = table_html(
         title=_("CAPA log"),
         lead=lead,
@@ -103,8 +97,8 @@ def _render_log(scope: PackScope, key: str) -> SectionPart:
         rows=rows,
         empty=_("No CAPA was opened at these sites in the period."),
     )  # fmt: skip
-    first = window.start + 1
-    title = f"{TITLE} {first}–{window.start + len(capas)}" if capas else TITLE
+    title = f"{TITLE} {window.start + 1}–{window.start + len(capas)}" if capas else TITLE
+    html = f'<div class="small">{html}</div>'  # eleven columns
     return SectionPart(title=title, html=html, records=manifest_records(capas))
 
 
@@ -150,4 +144,3 @@ def register() -> None:
             },
         )
     )
-

@@ -33,9 +33,7 @@ def record_context(capa: Capa, *, viewer, tz: datetime.tzinfo | None = None) -> 
         "site", "owner", "clause__standard", "process", "plan_approved_by", "closed_by"
     ).get(pk=capa.pk)
     manifestations = (
-        esign_selectors.manifestations_for(capa, viewer=viewer)
-        if tz is None
-        else manifestations_in_zone(capa, tz=tz)
+        esign_selectors.manifestations_for(capa, viewer=viewer) if tz is None else manifestations_in_zone(capa, tz=tz)
     )
     return {
         "capa": capa,

@@ -19,5 +19,7 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import cards, distribution, receivers  # noqa: F401  (register the cards and the notice producer)
+        from .evidence import register as evidence_register
 
         receivers.connect()
+        evidence_register()

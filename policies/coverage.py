@@ -28,13 +28,18 @@ STATES: tuple[tuple[str, str], ...] = (
 STATE_KEYS = tuple(key for key, _label in STATES)
 
 
-def coverage_tasks(*, user, document_id: int | None = None) -> QuerySet:
-    """The live tasks of effective versions that ``user`` may view (optionally of one document)."""
-    queryset = Acknowledgement.objects.restrict(user, "view").filter(
+def live_tasks(queryset: QuerySet) -> QuerySet:
+    """Of ``queryset``, the tasks coverage counts: open and acknowledged, of effective versions of active documents."""
+    return queryset.filter(
         status__in=[AcknowledgementStatus.OPEN, AcknowledgementStatus.ACKNOWLEDGED],
         version__status=VersionStatus.EFFECTIVE,
         version__document__is_active=True,
     )
+
+
+def coverage_tasks(*, user, document_id: int | None = None) -> QuerySet:
+    """The live tasks of effective versions that ``user`` may view (optionally of one document)."""
+    queryset = live_tasks(Acknowledgement.objects.restrict(user, "view"))
     if document_id is not None:
         queryset = queryset.filter(version__document_id=document_id)
     return queryset
@@ -76,6 +81,39 @@ def coverage_grouped(queryset: QuerySet, *fields: str, on: datetime.date | None 
     """One row per value of ``fields`` with the counts of each state and the % acknowledged (one query)."""
     rows = queryset.order_by().values(*fields).annotate(**_aggregates(on or timezone.localdate())).order_by(*fields)
     return [_finish(dict(row)) for row in rows]
+
+
+VERSION_SITE_FIELDS = (
+    "version_id",
+    "version__document__number",
+    "version__document__title",
+    "version__number",
+    "site_id",
+    "site__code",
+)
+
+
+def coverage_by_version_and_site(
+    *, site_ids, distributed_before: datetime.datetime | None = None, on: datetime.date | None = None
+) -> QuerySet:
+    """Per effective version × site of ``site_ids``: the counts of each state, ordered by document and site.
+
+    No user scope (the evidence pack's sites were checked when it was asked for). A queryset of dicts, so that a
+    caller pages it in the database; ``coverage_row`` adds the % acknowledged to a row.
+    """
+    tasks = live_tasks(Acknowledgement._base_manager.filter(site_id__in=list(site_ids)))
+    if distributed_before is not None:
+        tasks = tasks.filter(distribution__created_at__lt=distributed_before)
+    return (
+        tasks.order_by()
+        .values(*VERSION_SITE_FIELDS)
+        .annotate(**_aggregates(on or timezone.localdate()))
+        .order_by("version__document__number", "version__number", "site__code", "version_id", "site_id")
+    )
+
+
+def coverage_row(row: dict) -> dict:
+    return _finish(dict(row))
 
 
 def coverage_by_site(*, user, document_id: int | None = None) -> list[dict]:

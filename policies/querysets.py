@@ -25,6 +25,8 @@ class CompanyLevelQuerySet(RestrictedQuerySet):
         active = user is not None and getattr(user, "is_authenticated", False) and user.is_active
         if action != "view" or not active:
             return super().restrict(user, action)
+        if getattr(user, "external_inspector", False):
+            return self._inspector_rows(user)
         opts = self.model._meta
         codename = f"{action}_{opts.model_name}"
         if has_global_permission(user, f"{opts.app_label}.{codename}"):
@@ -33,6 +35,26 @@ class CompanyLevelQuerySet(RestrictedQuerySet):
         if not sites:
             return self.none()
         return self.filter(Q(**{f"{self.company_lookup}__in": sites}) | Q(**{f"{self.company_lookup}__isnull": True}))
+
+    def _inspector_rows(self, user) -> CompanyLevelQuerySet:
+        """An external inspector reads the site rows their grants open (``super().restrict``: sections, sites,
+        period), and the company rows only under a grant of a section that shows this model, in its period."""
+        from ims.access.inspection import inspector_scope
+        from ims.reports.registry import period_lookup
+
+        rows = super().restrict(user, "view")
+        opts = self.model._meta
+        grants = inspector_scope(user).grants_for(opts.label_lower)
+        if not grants or not site_id_list(user, opts.app_label, f"view_{opts.model_name}"):
+            return rows
+        company = Q(**{f"{self.company_lookup}__isnull": True})
+        lookup = period_lookup(opts.label_lower)  # a date (a reading's period end)
+        if lookup:
+            periods = Q(pk__in=[])
+            for grant in grants:
+                periods |= Q(**{f"{lookup}__gte": grant.records_from, f"{lookup}__lte": grant.records_to})
+            company &= periods
+        return rows | self.filter(company)
 
 
 class ObjectiveQuerySet(CompanyLevelQuerySet):

@@ -14,12 +14,14 @@ class ProcessesConfig(AppConfig):
         return processes_demo_seed()
 
     def ready(self) -> None:
+        from .evidence import register as evidence_register
         from .library import library_ready
         from .maps import maps_ready
 
         library_ready()  # the clause lookup of the search boxes
         maps_ready()  # process maps: BPMN content in the document-control kernel
         _links_audited()
+        evidence_register()  # the processes section of inspectors' evidence packs
 
     def scale_seed(self, size_name: str, seed: int, log) -> str:
         """Processes, maps, document–clause links and gap assessments at scale (``manage.py seed_scale``)."""

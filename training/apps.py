@@ -26,8 +26,10 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import cards, receivers, reminders  # noqa: F401  (register the dashboard cards, the notice producer)
+        from .evidence import register as evidence_register
 
         receivers.connect()
+        evidence_register()
 
         from ims.actions.retraining import retraining_provider_register
 

@@ -26,9 +26,11 @@ class DocumentsConfig(AppConfig):
         from ims.audit.registry import audited
 
         from . import cards  # noqa: F401  (registers the dashboard card)
+        from .evidence import register as evidence_register
         from .integrity import approvals_verify
 
         register_integrity_check("document approvals", approvals_verify)
+        evidence_register()
         from .database import lifecycle_guard_after_migrate
         from .models import DOCUMENT_SITES_SQL, ControlledDocument
 

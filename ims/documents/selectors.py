@@ -11,6 +11,7 @@ from .choices import OPEN_STATUSES, VersionStatus
 from .content import diff_side_by_side, diff_unified
 from .content_kinds import version_diff_text
 from .models import ControlledDocument, DocumentVersion
+from .querysets import RELEASED_STATUSES
 
 
 def with_version_summary(queryset: QuerySet) -> QuerySet:
@@ -39,6 +40,21 @@ def document_versions(*, document: ControlledDocument, user) -> QuerySet:
         .filter(document=document)
         .select_related("author", "approved_by")
         .order_by("-number")
+    )
+
+
+def versions_in_force(*, site_ids, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
+    """The versions of the documents at ``site_ids`` that were in force at some moment of ``[start, end)``: made
+    effective before ``end`` and neither superseded nor retired before ``start`` (no user scope: for the evidence
+    pack of sites already checked). Ordered by document number and version."""
+    documents = ControlledDocument._base_manager.filter(sites__in=list(site_ids)).values("pk")
+    return (
+        DocumentVersion._base_manager.filter(
+            document__in=documents, status__in=RELEASED_STATUSES, effective_at__isnull=False, effective_at__lt=end
+        )
+        .exclude(superseded_at__lt=start)
+        .exclude(retired_at__lt=start)
+        .order_by("document__number", "number", "pk")
     )
 
 

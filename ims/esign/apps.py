@@ -31,8 +31,10 @@ class EsignConfig(AppConfig):
     def ready(self) -> None:
         from ims.audit.integrity import register_integrity_check
 
+        from .evidence import register as evidence_register
         from .integrity import signatures_verify
 
         register_integrity_check("e-signatures", signatures_verify)
+        evidence_register()
         # Runs for every app's post_migrate (idempotent), so the permission exists before the roles are synced.
         post_migrate.connect(register_permission_ensure, dispatch_uid="ims.esign.register_permission")

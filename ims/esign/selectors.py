@@ -86,6 +86,27 @@ def manifestation(signature: Signature, *, tz: zoneinfo.ZoneInfo, current_hash: 
     )
 
 
+def local_text(value: datetime.datetime | None, tz: zoneinfo.ZoneInfo) -> str:
+    """A date-time as a human-readable record shows it: the wall time in ``tz`` and the zone's name
+    (``2025-03-04 10:15:32 Europe/Zurich``); empty for ``None``."""
+    if value is None:
+        return ""
+    return f"{value.astimezone(tz):%Y-%m-%d %H:%M:%S} {tz.key}"
+
+
+def signatures_by_record(model: type[models.Model], pks) -> dict[str, list[Signature]]:
+    """The signatures of many records of one model, oldest first, keyed by the record's pk as text (one query):
+    the signature blocks of a list or an evidence table without a query per row."""
+    keys = [str(pk) for pk in pks]
+    if not keys:
+        return {}
+    ctype = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    found: dict[str, list[Signature]] = {}
+    for signature in Signature.objects.filter(content_type=ctype, object_pk__in=keys).order_by("signed_at", "pk"):
+        found.setdefault(signature.object_pk, []).append(signature)
+    return found
+
+
 def manifestations_for(record: models.Model, *, viewer) -> list[Manifestation]:
     tz = viewer_timezone(viewer)
     signatures = list(signatures_for(record))

@@ -1,0 +1,165 @@
+"""Evidence packs (``python -m benchmarks packs``): a 500-page pack on real pdf workers, next to raw WeasyPrint.
+
+Figures:
+- raw WeasyPrint: the same HTML (every part's body in one document) rendered in this process;
+- the pack with one worker process, then with two: time from the request to the built pack (parts, cover,
+  contents, bookmarks, footers, manifest), the speed-up of two over one, and the overhead of one over raw;
+- memory: the largest resident size of any worker process while it rendered (each part is bounded);
+- a pack of the largest site's training records, acknowledgements and trail extract (the registered sections).
+Targets: ≥ 1.7× faster with 2 workers than 1; 500 pages ≤ 60 s; overhead ≤ 1.15×.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class Workers:
+    """``celery worker -Q <queue> --concurrency=N`` with the bench section; RSS sampled while it runs."""
+
+    def __init__(self, queue: str, concurrency: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "ims", "worker", "-Q", queue, "-n", f"{uuid.uuid4().hex[:6]}@%h",
+             f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-mingle", "--without-gossip",
+             "-I", "benchmarks.pack_hooks"],
+            cwd=BASE_DIR, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._ready(queue)
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _ready(self, queue: str) -> None:
+        from ims.celery import app
+
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=0.5) or []
+            if any(queue in name for reply in replies for name in reply):
+                return
+        raise RuntimeError("the benchmark worker did not start")
+
+    def _pids(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            for pid in self._pids():
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+                except OSError:
+                    pass
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def _build(queue: str, actor, site, sections, period_start, period_end, title) -> tuple[float, object]:
+    from evidence.models import EvidencePack
+    from evidence.services import PACK_JOB, pack_request
+    from evidence.tasks import pack_dispatch
+    from ims.jobs.registry import get_job_kind, register_job_kind
+
+    previous = get_job_kind(PACK_JOB)
+    register_job_kind(PACK_JOB, dispatch=lambda job_id: pack_dispatch(job_id, queue), stale_after=900)
+    try:
+        started = time.monotonic()
+        pack, _created = pack_request(actor=actor, sites=[site], period_start=period_start, period_end=period_end,
+                                      sections=sections, title=title)
+        deadline = started + 1800
+        while time.monotonic() < deadline:
+            pack = EvidencePack.objects.select_related("job").get(pk=pack.pk)
+            if pack.built_at is not None or not pack.job.is_open:
+                break
+            time.sleep(0.1)
+        return time.monotonic() - started, pack
+    finally:
+        register_job_kind(PACK_JOB, dispatch=previous.dispatch, stale_after=previous.stale_after)
+
+
+def run_packs(say) -> None:
+    import benchmarks.pack_hooks as hooks
+    from django.utils import timezone
+
+    from ims.org.choices import RoleCode
+    from ims.org.models import Membership
+    from ims.reports.render import html_to_pdf, paged_keys, part_document
+
+    os.environ.setdefault("IMS_BENCH_PACK_ROWS", "20000")
+    membership = (Membership.objects.filter(role__code=RoleCode.QUALITY_MANAGER).select_related("person", "site")
+                  .order_by("site__code").first())  # fmt: skip
+    actor, site = membership.person, membership.site
+    today = timezone.localdate()
+    keys = paged_keys(hooks.rows_total(), per_part=hooks.part_rows())
+    say(f"Evidence packs ({hooks.rows_total():,} table rows in {len(keys)} parts; targets: ≥ 1.7× with 2 workers "
+        "than 1, 500 pages ≤ 60 s, overhead ≤ 1.15×)")  # fmt: skip
+    started = time.monotonic()
+    html = part_document(section_title="Benchmark records", body="".join(hooks.body(k) for k in keys), first_part=True)
+    raw_pdf = html_to_pdf(html)
+    raw = time.monotonic() - started
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    raw_pages = len(PdfReader(BytesIO(raw_pdf)).pages)
+    say(f"  raw WeasyPrint, one process:   {raw:6.1f} s  {raw_pages} pages  ({raw_pages / raw:.1f} pages/s)")
+    figures = {}
+    for concurrency in (1, 2):
+        queue = f"bench-packs-{uuid.uuid4().hex[:6]}"
+        workers = Workers(queue, concurrency)
+        try:
+            seconds, pack = _build(queue, actor, site, [hooks.SECTION], today - datetime.timedelta(days=30), today,
+                                   f"Benchmark pack, {concurrency} worker process(es)")
+        finally:
+            workers.stop()
+        figures[concurrency] = seconds
+        say(f"  pack, {concurrency} worker process{'es' if concurrency > 1 else ''}: {seconds:8.1f} s  "
+            f"{pack.page_count} pages  {pack.job.status}  peak RSS per process {workers.peak_kb / 1024:.0f} MB")
+    speedup = figures[1] / figures[2]
+    overhead = figures[1] / raw
+    say(f"  speed-up 2 vs 1: {speedup:.2f}× {'ok' if speedup >= 1.7 else 'UNDER TARGET'};  "
+        f"overhead 1 worker vs raw: {overhead:.2f}× {'ok' if overhead <= 1.15 else 'OVER TARGET'};  "
+        f"500-page pack with 2: {figures[2]:.1f} s {'ok' if figures[2] <= 60 else 'OVER TARGET'}")
+    # The largest site's real evidence: training records, acknowledgements and the trail extract.
+    from django.db.models import Count
+
+    from ims.org.models import Site
+    from ims.reports.registry import get_section
+
+    wanted = [code for code in ("training", "acknowledgements", "trail") if get_section(code)]
+    biggest = Site.objects.annotate(n=Count("memberships")).order_by("-n").first()
+    qm = (Membership.objects.current().filter(role__code=RoleCode.QUALITY_MANAGER, site=biggest)
+          .select_related("person").first())  # fmt: skip
+    if wanted and qm is not None:
+        queue = f"bench-packs-{uuid.uuid4().hex[:6]}"
+        workers = Workers(queue, 2)
+        period_start = today - datetime.timedelta(days=int(os.environ.get("IMS_BENCH_PACK_DAYS", "30")))
+        try:
+            seconds, pack = _build(queue, qm.person, biggest, wanted, period_start, today,
+                                   f"{biggest.code}: {', '.join(wanted)}")
+        finally:
+            workers.stop()
+        say(f"  {biggest.code} ({', '.join(wanted)}, {period_start} to {today}), 2 worker processes: {seconds:.1f} s  "
+            f"{pack.page_count} pages  {pack.record_count or 0:,} records  {pack.job.status}  "
+            f"peak RSS per process {workers.peak_kb / 1024:.0f} MB")
+    say()
