@@ -12,8 +12,19 @@ from pathlib import Path
 from django.db import transaction
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
-SECTIONS = ("pages", "api", "web", "imports", "audit", "acknowledgements", "training", "processes", "capa", "audits",
-            "packs")
+SECTIONS = (
+    "pages",
+    "api",
+    "web",
+    "imports",
+    "audit",
+    "acknowledgements",
+    "training",
+    "processes",
+    "capa",
+    "audits",
+    "packs",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         say(f"Seeded the {size} organisation in {time.monotonic() - started:.1f} s")
     for line in output.getvalue().splitlines():
         if line.startswith(
-            ("Document control:", "Policies and objectives:", "Training:", "Processes and gap analysis:", "CAPA:",
-             "Internal audits:")
+            (
+                "Document control:",
+                "Policies and objectives:",
+                "Training:",
+                "Processes and gap analysis:",
+                "CAPA:",
+                "Internal audits:",
+            )
         ):
             say(f"  {line}")
     from django.db.models import Count

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from ims.reports.registry import EvidenceSection, SectionPart, register_section
-from ims.reports.render import paged_keys, page_slice, table_html
+from ims.reports.render import page_slice, paged_keys, table_html
 
 SECTION = "zz-bench"
 COLUMNS = ["Record", "Person", "Course", "Version", "Completed", "Result", "Signature"]
@@ -44,5 +44,8 @@ def _render(scope, key):
     return SectionPart(title=f"Records {part.start + 1}–{min(part.stop, rows_total())}", html=body(key))
 
 
-register_section(EvidenceSection(code=SECTION, title="Benchmark records", order=997, models=("org.site",),
-                                 parts=_parts, render=_render))
+register_section(
+    EvidenceSection(
+        code=SECTION, title="Benchmark records", order=997, models=("org.site",), parts=_parts, render=_render
+    )
+)

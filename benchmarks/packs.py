@@ -84,8 +84,9 @@ def _build(queue: str, actor, site, sections, period_start, period_end, title) -
     register_job_kind(PACK_JOB, dispatch=lambda job_id: pack_dispatch(job_id, queue), stale_after=900)
     try:
         started = time.monotonic()
-        pack, _created = pack_request(actor=actor, sites=[site], period_start=period_start, period_end=period_end,
-                                      sections=sections, title=title)
+        pack, _created = pack_request(
+            actor=actor, sites=[site], period_start=period_start, period_end=period_end, sections=sections, title=title
+        )
         deadline = started + 1800
         while time.monotonic() < deadline:
             pack = EvidencePack.objects.select_related("job").get(pk=pack.pk)
@@ -98,9 +99,9 @@ def _build(queue: str, actor, site, sections, period_start, period_end, title) -
 
 
 def run_packs(say) -> None:
-    import benchmarks.pack_hooks as hooks
     from django.utils import timezone
 
+    import benchmarks.pack_hooks as hooks
     from ims.org.choices import RoleCode
     from ims.org.models import Membership
     from ims.reports.render import html_to_pdf, paged_keys, part_document
@@ -128,18 +129,29 @@ def run_packs(say) -> None:
         queue = f"bench-packs-{uuid.uuid4().hex[:6]}"
         workers = Workers(queue, concurrency)
         try:
-            seconds, pack = _build(queue, actor, site, [hooks.SECTION], today - datetime.timedelta(days=30), today,
-                                   f"Benchmark pack, {concurrency} worker process(es)")
+            seconds, pack = _build(
+                queue,
+                actor,
+                site,
+                [hooks.SECTION],
+                today - datetime.timedelta(days=30),
+                today,
+                f"Benchmark pack, {concurrency} worker process(es)",
+            )
         finally:
             workers.stop()
         figures[concurrency] = seconds
-        say(f"  pack, {concurrency} worker process{'es' if concurrency > 1 else ''}: {seconds:8.1f} s  "
-            f"{pack.page_count} pages  {pack.job.status}  peak RSS per process {workers.peak_kb / 1024:.0f} MB")
+        say(
+            f"  pack, {concurrency} worker process{'es' if concurrency > 1 else ''}: {seconds:8.1f} s  "
+            f"{pack.page_count} pages  {pack.job.status}  peak RSS per process {workers.peak_kb / 1024:.0f} MB"
+        )
     speedup = figures[1] / figures[2]
     overhead = figures[1] / raw
-    say(f"  speed-up 2 vs 1: {speedup:.2f}× {'ok' if speedup >= 1.7 else 'UNDER TARGET'};  "
+    say(
+        f"  speed-up 2 vs 1: {speedup:.2f}× {'ok' if speedup >= 1.7 else 'UNDER TARGET'};  "
         f"overhead 1 worker vs raw: {overhead:.2f}× {'ok' if overhead <= 1.15 else 'OVER TARGET'};  "
-        f"500-page pack with 2: {figures[2]:.1f} s {'ok' if figures[2] <= 60 else 'OVER TARGET'}")
+        f"500-page pack with 2: {figures[2]:.1f} s {'ok' if figures[2] <= 60 else 'OVER TARGET'}"
+    )
     # The largest site's real evidence: training records, acknowledgements and the trail extract.
     from django.db.models import Count
 
@@ -155,11 +167,14 @@ def run_packs(say) -> None:
         workers = Workers(queue, 2)
         period_start = today - datetime.timedelta(days=int(os.environ.get("IMS_BENCH_PACK_DAYS", "30")))
         try:
-            seconds, pack = _build(queue, qm.person, biggest, wanted, period_start, today,
-                                   f"{biggest.code}: {', '.join(wanted)}")
+            seconds, pack = _build(
+                queue, qm.person, biggest, wanted, period_start, today, f"{biggest.code}: {', '.join(wanted)}"
+            )
         finally:
             workers.stop()
-        say(f"  {biggest.code} ({', '.join(wanted)}, {period_start} to {today}), 2 worker processes: {seconds:.1f} s  "
+        say(
+            f"  {biggest.code} ({', '.join(wanted)}, {period_start} to {today}), 2 worker processes: {seconds:.1f} s  "
             f"{pack.page_count} pages  {pack.record_count or 0:,} records  {pack.job.status}  "
-            f"peak RSS per process {workers.peak_kb / 1024:.0f} MB")
+            f"peak RSS per process {workers.peak_kb / 1024:.0f} MB"
+        )
     say()

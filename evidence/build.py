@@ -18,7 +18,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ims.reports.registry import PackScope, get_section, sections as all_sections
+from ims.reports.registry import PackScope, get_section
+from ims.reports.registry import sections as all_sections
 from ims.reports.render import html_to_pdf, part_document
 
 from . import storage
@@ -55,8 +56,9 @@ def pack_plan(pack: EvidencePack) -> list[PackChunk]:
     index = 0
     for section in ordered_sections(pack.sections):
         for position, key in enumerate(section.parts(scope)):
-            rows.append(PackChunk(pack=pack, index=index, section=section.code, key=key[:120],
-                                  first_of_section=position == 0))
+            rows.append(
+                PackChunk(pack=pack, index=index, section=section.code, key=key[:120], first_of_section=position == 0)
+            )
             index += 1
     with transaction.atomic():
         if not pack.chunks.exists():
@@ -85,12 +87,24 @@ def chunk_render(chunk: PackChunk) -> bool:
     for item in part.attachments:
         name = item.name.lstrip("/").replace("..", "_")
         storage.write_atomic(folder / "attachments" / name, item.data)
-        attachments.append({"file": f"attachments/{name}", "sha256": item.sha256, "size": len(item.data),
-                            "record": item.source, "path": storage.relative(folder / "attachments" / name)})
+        attachments.append(
+            {
+                "file": f"attachments/{name}",
+                "sha256": item.sha256,
+                "size": len(item.data),
+                "record": item.source,
+                "path": storage.relative(folder / "attachments" / name),
+            }
+        )
     records = [dict(r.as_dict(), section=section.code) for r in part.records]
     updated = PackChunk.objects.filter(pk=chunk.pk, status=ChunkStatus.PENDING).update(
-        status=ChunkStatus.DONE, title=(part.title or section.title)[:200], file=storage.relative(target),
-        pages=pages, records=records, attachments=attachments, rendered_at=timezone.now(),
+        status=ChunkStatus.DONE,
+        title=(part.title or section.title)[:200],
+        file=storage.relative(target),
+        pages=pages,
+        records=records,
+        attachments=attachments,
+        rendered_at=timezone.now(),
         seconds=round(time.monotonic() - started, 3),
     )
     return bool(updated)
@@ -125,10 +139,16 @@ def manifest_contents(pack: EvidencePack, chunks: list[PackChunk]) -> dict:
 
 
 def _front_pdf(pack: EvidencePack, entries: list[dict], digest: str, offset: int) -> bytes:
-    html = render_to_string("evidence/pack_front.html", {
-        "pack": pack, "entries": [dict(e, page=e["page"] + offset) for e in entries], "digest": digest,
-        "sections": ordered_sections(pack.sections), "built_at": timezone.now(),
-    })
+    html = render_to_string(
+        "evidence/pack_front.html",
+        {
+            "pack": pack,
+            "entries": [dict(e, page=e["page"] + offset) for e in entries],
+            "digest": digest,
+            "sections": ordered_sections(pack.sections),
+            "built_at": timezone.now(),
+        },
+    )
     return html_to_pdf(html)
 
 
@@ -142,10 +162,16 @@ def stamp_footers(writer, number: str, digest: str) -> None:
     """Every page gets the footer, drawn after the page's own content in a clean graphics state."""
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
-    font = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-    }))
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
     push = DecodedStreamObject()
     push.set_data(b"q")
     push_ref = writer._add_object(push)
@@ -216,8 +242,13 @@ def pack_assemble(pack: EvidencePack) -> dict:
             outline_parent = writer.add_outline_item(title=titles.get(chunk.section, chunk.section), page_number=start)
         writer.add_outline_item(title=chunk.title, page_number=start, parent=outline_parent)
     stamp_footers(writer, pack.number, digest)
-    writer.add_metadata({"/Title": f"{pack.number} — {pack.title}", "/Producer": "IMS Portal evidence pack",
-                         "/Subject": f"Manifest SHA-256 {digest}"})
+    writer.add_metadata(
+        {
+            "/Title": f"{pack.number} — {pack.title}",
+            "/Producer": "IMS Portal evidence pack",
+            "/Subject": f"Manifest SHA-256 {digest}",
+        }
+    )
     buffer = io.BytesIO()
     writer.write(buffer)
     pdf = buffer.getvalue()

@@ -12,14 +12,20 @@ from ims.reports.registry import section_choices, sections
 
 
 class PackForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, required=False,
-                            help_text=_("Shown on the cover, e.g. 'FDA PAI — Basel training and CAPA'."))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown on the cover, e.g. 'FDA PAI — Basel training and CAPA'."),
+    )
     sites = forms.ModelMultipleChoiceField(label=_("Sites"), queryset=None, widget=forms.CheckboxSelectMultiple)
     period_start = forms.DateField(label=_("Records from"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Records to"), widget=forms.DateInput(attrs={"type": "date"}))
     sections = forms.MultipleChoiceField(label=_("Sections"), choices=(), widget=forms.CheckboxSelectMultiple)
     grant = forms.ModelChoiceField(
-        label=_("For the inspection"), queryset=None, required=False,
+        label=_("For the inspection"),
+        queryset=None,
+        required=False,
         help_text=_("Once released, the pack is offered to this inspection's inspector in the inspection room."),
     )
 
@@ -39,7 +45,8 @@ class PackForm(forms.Form):
             for name, label in section.option_labels.items():
                 field_name = "option__" + name.replace(".", "__")
                 self.fields[field_name] = forms.CharField(
-                    label=f"{section.title}: {label}", required=False,
+                    label=f"{section.title}: {label}",
+                    required=False,
                     help_text=_("Record ids, separated by commas (empty: all in scope)."),
                 )
                 self.option_names.append((field_name, name))

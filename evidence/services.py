@@ -68,25 +68,54 @@ def pack_validate(*, actor, sites, period_start, period_end, sections, options, 
         raise ValidationError(errors)
 
 
-def pack_request(*, actor, sites, period_start: datetime.date, period_end: datetime.date, sections, options=None,
-                 grant=None, title: str = "") -> tuple[EvidencePack, bool]:
+def pack_request(
+    *,
+    actor,
+    sites,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    sections,
+    options=None,
+    grant=None,
+    title: str = "",
+) -> tuple[EvidencePack, bool]:
     """The pack being built for this scope, or a new one queued (``created`` True). Nothing is written when the
     scope is refused."""
     options = {k: sorted(set(v)) for k, v in (options or {}).items() if v}
     sections = sorted(set(sections or ()))
-    pack_validate(actor=actor, sites=sites, period_start=period_start, period_end=period_end, sections=sections,
-                  options=options, grant=grant)
+    pack_validate(
+        actor=actor,
+        sites=sites,
+        period_start=period_start,
+        period_end=period_end,
+        sections=sections,
+        options=options,
+        grant=grant,
+    )
     site_codes = ",".join(sorted(s.code for s in sites))
-    scope = {"sites": sorted(s.pk for s in sites), "from": period_start.isoformat(), "to": period_end.isoformat(),
-             "sections": sections, "options": options, "grant": grant.pk if grant else None}
+    scope = {
+        "sites": sorted(s.pk for s in sites),
+        "from": period_start.isoformat(),
+        "to": period_end.isoformat(),
+        "sections": sections,
+        "options": options,
+        "grant": grant.pk if grant else None,
+    }
     made = {}
 
     def create(job):
         made["pack"] = pack = EvidencePack.objects.create(
-            number=f"EP-{timezone.now():%Y}-{job.pk:05d}", job=job,
-            title=(title or "").strip()[:200] or f"Evidence pack {site_codes} {period_start:%Y-%m-%d} to {period_end:%Y-%m-%d}",
-            site_codes=site_codes, period_start=period_start, period_end=period_end, sections=sections,
-            options=options, grant=grant, requested_by=actor,
+            number=f"EP-{timezone.now():%Y}-{job.pk:05d}",
+            job=job,
+            title=(title or "").strip()[:200]
+            or f"Evidence pack {site_codes} {period_start:%Y-%m-%d} to {period_end:%Y-%m-%d}",
+            site_codes=site_codes,
+            period_start=period_start,
+            period_end=period_end,
+            sections=sections,
+            options=options,
+            grant=grant,
+            requested_by=actor,
         )
         pack.sites.set(sites)
 
@@ -108,8 +137,13 @@ def _seal_key() -> bytes:
 
 def seal_of(manifest: dict) -> str:
     """HMAC-SHA256 over the manifest's digest, its files and its release block."""
-    body = offline.canonical({"contents_sha256": manifest.get("contents_sha256"), "files": manifest.get("files"),
-                              "release": manifest.get("release")})
+    body = offline.canonical(
+        {
+            "contents_sha256": manifest.get("contents_sha256"),
+            "files": manifest.get("files"),
+            "release": manifest.get("release"),
+        }
+    )
     return hmac.new(_seal_key(), body, hashlib.sha256).hexdigest()
 
 
@@ -147,9 +181,17 @@ def bundle_build(pack: EvidencePack, manifest: dict) -> bytes:
         bundle.writestr("SHA256SUMS", sums)
         bundle.writestr("verify_pack.py", Path(offline.__file__).read_text())
         release = manifest["release"]
-        bundle.writestr("README.txt", README.format(
-            number=pack.number, title=pack.title, digest=manifest["contents_sha256"], signer=release["signer"],
-            meaning=release["meaning"], signed_at=release["signed_at"]))
+        bundle.writestr(
+            "README.txt",
+            README.format(
+                number=pack.number,
+                title=pack.title,
+                digest=manifest["contents_sha256"],
+                signer=release["signer"],
+                meaning=release["meaning"],
+                signed_at=release["signed_at"],
+            ),
+        )
     return buffer.getvalue()
 
 
@@ -157,8 +199,7 @@ def _release(pack: EvidencePack, signature, actor) -> None:
     pack = EvidencePack.objects.select_for_update().get(pk=pack.pk)
     if pack.released_at is not None:
         raise ValidationError("This pack is already released.")
-    files = [{"file": "pack.pdf", "sha256": pack.pdf_sha256,
-              "size": storage.absolute(pack.pdf_file).stat().st_size}]
+    files = [{"file": "pack.pdf", "sha256": pack.pdf_sha256, "size": storage.absolute(pack.pdf_file).stat().st_size}]
     for chunk in pack.chunks.order_by("index"):
         files.extend({"file": a["file"], "sha256": a["sha256"], "size": a["size"]} for a in chunk.attachments)
     manifest = dict(pack.manifest)
@@ -177,13 +218,16 @@ def _release(pack: EvidencePack, signature, actor) -> None:
     target = storage.pack_dir(pack.number) / f"{pack.number}.zip"
     storage.write_atomic(target, data)
     EvidencePack.objects.filter(pk=pack.pk).update(
-        released_at=timezone.now(), released_by=actor, manifest=manifest, seal_hmac=manifest["seal"]["hmac"],
-        bundle_file=storage.relative(target), bundle_sha256=hashlib.sha256(data).hexdigest(),
+        released_at=timezone.now(),
+        released_by=actor,
+        manifest=manifest,
+        seal_hmac=manifest["seal"]["hmac"],
+        bundle_file=storage.relative(target),
+        bundle_sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
-def pack_release_signed(*, pack: EvidencePack, actor, password, username=None, session=None, channel="web",
-                        ip=None):
+def pack_release_signed(*, pack: EvidencePack, actor, password, username=None, session=None, channel="web", ip=None):
     """A quality manager releases a built pack with an e-signature ("approved"): the manifest is sealed and the
     bundle written; only a released pack can be downloaded by an inspector."""
     from ims.access.permissions import user_can
@@ -194,9 +238,17 @@ def pack_release_signed(*, pack: EvidencePack, actor, password, username=None, s
     if pack.status != PackStatus.BUILT:
         raise ValidationError(f"Only a built pack can be released; this one is {pack.get_status_display().lower()}.")
     return signature_create(
-        signer=actor, record=pack, meaning="approved", password=password, username=username,
-        reason=f"Evidence pack {pack.number} released", session=session, channel=channel, ip=ip,
-        apply=lambda signature: _release(pack, signature, actor), workflow=True,
+        signer=actor,
+        record=pack,
+        meaning="approved",
+        password=password,
+        username=username,
+        reason=f"Evidence pack {pack.number} released",
+        session=session,
+        channel=channel,
+        ip=ip,
+        apply=lambda signature: _release(pack, signature, actor),
+        workflow=True,
     )
 
 
@@ -227,4 +279,3 @@ def bundle_verify(path) -> list[str]:
         if signature is None or signature.object_pk != str(pack.pk):
             problems.append("the release e-signature is not in the portal")
     return problems
-

@@ -98,9 +98,7 @@ def request_links_clean(links) -> list[dict]:
     return cleaned
 
 
-def request_provide(
-    *, actor, request: InspectionRequest, answer: str, links=None, packs=()
-) -> InspectionRequest:
+def request_provide(*, actor, request: InspectionRequest, answer: str, links=None, packs=()) -> InspectionRequest:
     """in preparation → provided: the answer, links to the records and the released packs of the inspection."""
     answer = (answer or "").strip()
     links = request_links_clean(links)
@@ -116,8 +114,9 @@ def request_provide(
             raise ValidationError({"answer": _("Write the answer the inspector reads.")})
         pack_ids = {p.pk if isinstance(p, EvidencePack) else int(p) for p in packs or ()}
         allowed = set(
-            EvidencePack.objects.filter(pk__in=pack_ids, grant_id=request.grant_id, released_at__isnull=False)
-            .values_list("pk", flat=True)
+            EvidencePack.objects.filter(
+                pk__in=pack_ids, grant_id=request.grant_id, released_at__isnull=False
+            ).values_list("pk", flat=True)
         )
         if pack_ids - allowed:
             raise ValidationError({"packs": _("Only packs released for this inspection can be provided.")})

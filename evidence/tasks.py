@@ -67,8 +67,9 @@ def pack_build(self, job_id: int) -> dict:
         job_fail(job_id, error=f"{type(error).__name__}: {error}", message="Planning failed")
         return {"failed": True}
     pending = [c for c in chunks if c.status != ChunkStatus.DONE]
-    job_progress_set(job_id, total=len(chunks) + 1, done=len(chunks) - len(pending),
-                     message=f"Rendering {len(chunks)} parts")
+    job_progress_set(
+        job_id, total=len(chunks) + 1, done=len(chunks) - len(pending), message=f"Rendering {len(chunks)} parts"
+    )
     queue = _queue(self)
     for chunk in pending:
         pack_chunk_render.apply_async((chunk.pk,), queue=queue)
@@ -97,8 +98,11 @@ def pack_chunk_render(self, chunk_id: int) -> dict:
         if isinstance(error, (OperationalError, InterfaceError)):
             raise
         log.exception("part %s of evidence pack %s failed", chunk.index, chunk.pack.number)
-        job_fail(job.pk, error=f"{chunk.section} part {chunk.key}: {type(error).__name__}: {error}",
-                 message="A part failed to render")
+        job_fail(
+            job.pk,
+            error=f"{chunk.section} part {chunk.key}: {type(error).__name__}: {error}",
+            message="A part failed to render",
+        )
         return {"failed": True}
     if not PackChunk.objects.filter(pack_id=chunk.pack_id, status=ChunkStatus.PENDING).exists():
         pack_assemble.apply_async((job.pk,), queue=_queue(self))
@@ -143,9 +147,13 @@ def _notify_ready(pack, result) -> None:
     notices_write(
         category="evidence-pack",
         on=timezone.localdate(),
-        messages={pack.requested_by_id: (
-            f"{pack.number} ({pack.title}) is built: {result['page_count']} pages, {result['record_count']} records."
-            " Review and release it.", 1)},
+        messages={
+            pack.requested_by_id: (
+                f"{pack.number} ({pack.title}) is built: {result['page_count']} pages, "
+                f"{result['record_count']} records. Review and release it.",
+                1,
+            )
+        },
         subject="Evidence pack ready for release (%(n)s)",
         url=reverse("evidence:pack_detail", args=[pack.pk]),
     )

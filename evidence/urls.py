@@ -1,5 +1,3 @@
-from django.urls import path
-
 from . import views_packs, views_room
 
 app_name = "evidence"

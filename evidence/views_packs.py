@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -81,8 +81,9 @@ class PackCreateView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, form, status=200):
-        return TemplateResponse(self.request, self.template_name,
-                                {"title": _("Build an evidence pack"), "form": form}, status=status)
+        return TemplateResponse(
+            self.request, self.template_name, {"title": _("Build an evidence pack"), "form": form}, status=status
+        )
 
     def get(self, request):
         initial = {}
@@ -97,15 +98,22 @@ class PackCreateView(View):
         data = form.cleaned_data
         try:
             pack, created = services.pack_request(
-                actor=request.user, sites=list(data["sites"]), period_start=data["period_start"],
-                period_end=data["period_end"], sections=data["sections"], options=data["options"],
-                grant=data.get("grant"), title=data.get("title", ""),
+                actor=request.user,
+                sites=list(data["sites"]),
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                sections=data["sections"],
+                options=data["options"],
+                grant=data.get("grant"),
+                title=data.get("title", ""),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
             return self.render(form, status=400)
         if created:
-            messages.success(request, _("%(number)s is being built; this page shows its progress.") % {"number": pack.number})
+            messages.success(
+                request, _("%(number)s is being built; this page shows its progress.") % {"number": pack.number}
+            )
         else:
             messages.info(request, _("The same pack is already being built: %(number)s.") % {"number": pack.number})
         return redirect(pack)
@@ -119,8 +127,15 @@ def _parts(pack: EvidencePack) -> list[dict]:
     rows = []
     for chunk in pack.chunks.order_by("index"):
         section = get_section(chunk.section)
-        rows.append({"section": section.title if section else chunk.section, "title": chunk.title or chunk.key,
-                     "status": chunk.get_status_display(), "pages": chunk.pages, "seconds": chunk.seconds})
+        rows.append(
+            {
+                "section": section.title if section else chunk.section,
+                "title": chunk.title or chunk.key,
+                "status": chunk.get_status_display(),
+                "pages": chunk.pages,
+                "seconds": chunk.seconds,
+            }
+        )
     return rows
 
 
@@ -182,15 +197,28 @@ class PackReleaseView(View):
         return pack
 
     def render(self, pack, form, status=200, refusal=None):
-        return TemplateResponse(self.request, self.template_name, {
-            "title": _("Release %(number)s") % {"number": pack.number},
-            "record": pack, "form": form, "refusal": refusal,
-            "statement": _("Meaning of your signature: approved — this pack is complete and correct evidence for the "
-                           "scope on its cover, and may be given to the inspectors."),
-            "summary": [(_("Pack"), pack.number), (_("Pages"), pack.page_count),
-                        (_("Records"), pack.record_count), (_("Manifest SHA-256"), pack.contents_sha256),
-                        (_("PDF SHA-256"), pack.pdf_sha256)],
-        }, status=status)
+        return TemplateResponse(
+            self.request,
+            self.template_name,
+            {
+                "title": _("Release %(number)s") % {"number": pack.number},
+                "record": pack,
+                "form": form,
+                "refusal": refusal,
+                "statement": _(
+                    "Meaning of your signature: approved — this pack is complete and correct evidence for the "
+                    "scope on its cover, and may be given to the inspectors."
+                ),
+                "summary": [
+                    (_("Pack"), pack.number),
+                    (_("Pages"), pack.page_count),
+                    (_("Records"), pack.record_count),
+                    (_("Manifest SHA-256"), pack.contents_sha256),
+                    (_("PDF SHA-256"), pack.pdf_sha256),
+                ],
+            },
+            status=status,
+        )
 
     def get(self, request, pk: int):
         pack = self.record(request, pk)
@@ -204,8 +232,13 @@ class PackReleaseView(View):
         data = form.cleaned_data
         try:
             services.pack_release_signed(
-                pack=pack, actor=request.user, password=data["password"], username=data.get("username"),
-                session=request.session, channel=SignatureChannel.WEB, ip=client_ip(request),
+                pack=pack,
+                actor=request.user,
+                password=data["password"],
+                username=data.get("username"),
+                session=request.session,
+                channel=SignatureChannel.WEB,
+                ip=client_ip(request),
             )
         except SignatureRefused as refusal:
             retry = SignatureStepForm(initial={"reason": data.get("reason", "")}, ask_username=True)
@@ -213,7 +246,9 @@ class PackReleaseView(View):
         except ValidationError as error:
             apply_validation_error(form, error)
             return self.render(pack, form, status=409)
-        messages.success(request, _("Released: %(number)s. Its bundle can now be downloaded.") % {"number": pack.number})
+        messages.success(
+            request, _("Released: %(number)s. Its bundle can now be downloaded.") % {"number": pack.number}
+        )
         return redirect(pack)
 
 
@@ -246,8 +281,10 @@ class PackManifestView(View):
         pack = _pack(request, pk)
         if not pack.manifest:
             raise Http404("The pack is not built yet.")
-        response = HttpResponse(json.dumps(pack.manifest, indent=2, sort_keys=True, ensure_ascii=False),
-                                content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            json.dumps(pack.manifest, indent=2, sort_keys=True, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="{pack.number}-manifest.json"'
         return response
 

@@ -22,6 +22,7 @@ from ims.access.grant_panels import grant_panel
 from ims.access.inspection import inspector_scope
 from ims.access.models import InspectorGrant
 from ims.access.permissions import user_can, user_can_any_site
+from ims.access.views_grants import in_viewer_zone
 from ims.esign.selectors import viewer_timezone
 from ims.web.views import ObjectDetailView, ObjectListView, apply_validation_error
 
@@ -136,7 +137,7 @@ class QualityTeamBoardMixin:
             raise Http404
         if not self.user_may_open(request.user):
             raise PermissionDenied(_("The request board is the quality team's."))
-        return super().dispatch(request, *args, **kwargs)
+        return in_viewer_zone(request, lambda: super(QualityTeamBoardMixin, self).dispatch(request, *args, **kwargs))
 
 
 class RequestListView(QualityTeamBoardMixin, ObjectListView):

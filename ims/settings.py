@@ -469,6 +469,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicabilityStatementStatusEnum": "processes.models.gaps.StatementStatus",
         # Low / medium / high: a CAPA's risk band and an audited area's risk level share one set.
         "RiskLevelEnum": "capa.choices.RiskBand",
+        "InspectorGrantStatusEnum": "ims.access.choices.GrantStatus",
+        "InspectionRequestStatusEnum": "evidence.models.requests.RequestStatus",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -45,6 +45,7 @@ MOUNTS: dict[str, str] = {
     "training/": PAGE,  # courses, requirements, assignments, sessions, assessments, the matrix
     "audits/": PAGE,  # audit programmes, audits, checklists, findings, reports, calendar, trends
     "capa/": PAGE,  # CAPA records, their steps and signatures, evidence files, trends
+    "evidence/": PAGE,  # evidence packs, the inspection room and its request board
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

@@ -62,7 +62,8 @@ class PackRequestSerializer(StrictInputSerializer):
     period_end = serializers.DateField()
     sections = serializers.ListField(child=serializers.ChoiceField(choices=()), allow_empty=False)
     options = serializers.DictField(
-        child=serializers.ListField(child=serializers.IntegerField(min_value=1)), required=False,
+        child=serializers.ListField(child=serializers.IntegerField(min_value=1)),
+        required=False,
         help_text='Per-section choices, e.g. {"capa.files": [12, 15]}.',
     )
     grant = serializers.IntegerField(required=False, allow_null=True, help_text="The inspection the pack is for.")
@@ -110,18 +111,30 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 return Response({"grant": ["No inspection with this id is visible to you."]}, status=400)
         try:
             pack, created = services.pack_request(
-                actor=request.user, sites=list(data["sites"]), period_start=data["period_start"],
-                period_end=data["period_end"], sections=data["sections"], options=data.get("options") or {},
-                grant=grant, title=data.get("title", ""),
+                actor=request.user,
+                sites=list(data["sites"]),
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                sections=data["sections"],
+                options=data.get("options") or {},
+                grant=grant,
+                title=data.get("title", ""),
             )
         except ValidationError as error:
-            return Response(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages},
-                            status=400)
+            return Response(
+                error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}, status=400
+            )
         return Response(PackSerializer(pack).data, status=202 if created else 200)
 
-    @extend_schema(summary="Release a built pack (e-signature: approved)", request=PackSignSerializer,
-                   responses={200: PackSerializer, 401: OpenApiResponse(RefusalSerializer),
-                              409: OpenApiResponse(RefusalSerializer, description="Not built, or already released.")})
+    @extend_schema(
+        summary="Release a built pack (e-signature: approved)",
+        request=PackSignSerializer,
+        responses={
+            200: PackSerializer,
+            401: OpenApiResponse(RefusalSerializer),
+            409: OpenApiResponse(RefusalSerializer, description="Not built, or already released."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         pack = self.get_object()
@@ -139,8 +152,10 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise Http404 from error
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
-    @extend_schema(summary="Download the pack's PDF", responses={(200, "application/pdf"): OpenApiTypes.BINARY,
-                                                               404: OpenApiResponse(description="Not built yet.")})
+    @extend_schema(
+        summary="Download the pack's PDF",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: OpenApiResponse(description="Not built yet.")},
+    )
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         pack = self.get_object()
@@ -148,9 +163,13 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise Http404
         return self._file(pack.pdf_file, f"{pack.number}.pdf", "application/pdf")
 
-    @extend_schema(summary="Download the released bundle (ZIP: PDF, attachments, manifest, checker)",
-                   responses={(200, "application/zip"): OpenApiTypes.BINARY,
-                              404: OpenApiResponse(description="Not released yet.")})
+    @extend_schema(
+        summary="Download the released bundle (ZIP: PDF, attachments, manifest, checker)",
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="Not released yet."),
+        },
+    )
     @action(detail=True, methods=["get"])
     def bundle(self, request, pk=None):
         pack = self.get_object()
@@ -158,16 +177,18 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise Http404
         return self._file(pack.bundle_file, f"{pack.number}.zip", "application/zip")
 
-    @extend_schema(summary="The pack's manifest (records, attachments, hashes; release and seal once released)",
-                   responses={(200, "application/json"): OpenApiTypes.OBJECT,
-                              404: OpenApiResponse(description="Not built yet.")})
+    @extend_schema(
+        summary="The pack's manifest (records, attachments, hashes; release and seal once released)",
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, 404: OpenApiResponse(description="Not built yet.")},
+    )
     @action(detail=True, methods=["get"])
     def manifest(self, request, pk=None):
         pack = self.get_object()
         if not pack.manifest:
             raise Http404
-        return HttpResponse(json.dumps(pack.manifest, sort_keys=True, ensure_ascii=False),
-                            content_type="application/json")
+        return HttpResponse(
+            json.dumps(pack.manifest, sort_keys=True, ensure_ascii=False), content_type="application/json"
+        )
 
 
 router = DefaultRouter()

@@ -14,10 +14,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from ims.access.api_grants import InspectorGrantViewSet, StrictInput
+from ims.access.api_grants import InspectorGrantViewSet
 from ims.access.inspection import inspector_scope
 from ims.access.models import InspectorGrant
 from ims.esign.api.serializers import RefusalSerializer
+from ims.org.api.serializers import StrictInputSerializer
 from ims.web.api import ScopedModelViewSet, ScopedPermission
 
 from .. import services_requests
@@ -45,13 +46,13 @@ class InspectionRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestAskSerializer(StrictInput):
+class RequestAskSerializer(StrictInputSerializer):
     grant = serializers.IntegerField(required=False, help_text="The grant (needed when you hold more than one).")
     subject = serializers.CharField(max_length=300)
     detail = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RequestProvideSerializer(StrictInput):
+class RequestProvideSerializer(StrictInputSerializer):
     answer = serializers.CharField(help_text="What the inspector reads.")
     links = LinkSerializer(many=True, required=False, default=list)
     packs = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('access', '0005_inspectorgrant_inspectorread_and_more'),
+        ('access', '0005_inspector_grants'),
         ('jobs', '0001_initial'),
         ('org', '0004_person_agency_person_external_inspector'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

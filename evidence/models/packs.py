@@ -48,7 +48,11 @@ class EvidencePack(models.Model):
     sections = ArrayField(models.CharField(max_length=40), verbose_name=_("sections"))
     options = models.JSONField(_("choices"), default=dict, blank=True)
     grant = models.ForeignKey(
-        "access.InspectorGrant", on_delete=models.PROTECT, null=True, blank=True, related_name="packs",
+        "access.InspectorGrant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="packs",
         verbose_name=_("for the inspection"),
     )
     requested_by = models.ForeignKey(
@@ -67,7 +71,11 @@ class EvidencePack(models.Model):
     # Set by the release (e-signed): the sealed manifest and the bundle.
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("released by"),
     )
     seal_hmac = models.CharField(_("seal"), max_length=64, blank=True)
@@ -76,23 +84,24 @@ class EvidencePack(models.Model):
 
     objects = RestrictedManager()
 
-    @staticmethod
-    def inspector_q(grant_ids: list[int]) -> models.Q:
-        """An inspector reads the packs released to their inspection, nothing else."""
-        return models.Q(grant_id__in=grant_ids, released_at__isnull=False)
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("evidence pack")
         verbose_name_plural = _("evidence packs")
         permissions = [("release_evidencepack", "Can release an evidence pack (e-signed)")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
-                                   name="evidence_pack_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="evidence_pack_period_order"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} — {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("evidence:pack_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         from ims.access.querysets import RegulatedRecordDeletion
@@ -117,10 +126,10 @@ class EvidencePack(models.Model):
     def get_status_display(self) -> str:
         return PackStatus(self.status).label
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("evidence:pack_detail", args=[self.pk])
+    @staticmethod
+    def inspector_q(grant_ids: list[int]) -> models.Q:
+        """An inspector reads the packs released to their inspection, nothing else."""
+        return models.Q(grant_id__in=grant_ids, released_at__isnull=False)
 
     @property
     def short_hash(self) -> str:

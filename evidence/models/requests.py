@@ -12,9 +12,7 @@ from ims.access.querysets import RestrictedManager
 from ims.access.registry import site_scoped
 from ims.audit.registry import audited
 
-GRANT_SITES_SQL = (
-    "ARRAY(SELECT s.site_id FROM access_inspectorgrant_sites s WHERE s.inspectorgrant_id = r.grant_id)"
-)
+GRANT_SITES_SQL = "ARRAY(SELECT s.site_id FROM access_inspectorgrant_sites s WHERE s.inspectorgrant_id = r.grant_id)"
 
 
 class RequestStatus(models.TextChoices):
@@ -34,35 +32,40 @@ class InspectionRequest(models.Model):
     number = models.PositiveIntegerField(_("number"))
     subject = models.CharField(_("request"), max_length=300)
     detail = models.TextField(_("detail"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices,
-                              default=RequestStatus.REQUESTED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
     preparing_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("prepared by"),
     )
     preparing_at = models.DateTimeField(_("preparation started"), null=True, blank=True)
     provided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("provided by"),
     )
     provided_at = models.DateTimeField(_("provided"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     #: Links to records in the portal the answer points to: [{"label": ..., "url": ...}] (paths only).
     links = models.JSONField(_("records"), default=list, blank=True)
-    packs = models.ManyToManyField("evidence.EvidencePack", blank=True, related_name="requests",
-                                   verbose_name=_("evidence packs"))
+    packs = models.ManyToManyField(
+        "evidence.EvidencePack", blank=True, related_name="requests", verbose_name=_("evidence packs")
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RestrictedManager()
-
-    @staticmethod
-    def inspector_q(grant_ids: list[int]) -> models.Q:
-        """An inspector reads the requests of their own inspection."""
-        return models.Q(grant_id__in=grant_ids)
 
     class Meta:
         ordering = ["grant_id", "number"]
@@ -77,6 +80,11 @@ class InspectionRequest(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("evidence:request_detail", args=[self.pk])
+
+    @staticmethod
+    def inspector_q(grant_ids: list[int]) -> models.Q:
+        """An inspector reads the requests of their own inspection."""
+        return models.Q(grant_id__in=grant_ids)
 
     def delete(self, *args, **kwargs):
         from ims.access.querysets import RegulatedRecordDeletion

@@ -42,6 +42,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         from ims.audit.context import set_values
 
         set_values(actor=token.person, token_id=token.pk, channel="api")
+        if token.person.external_inspector:
+            from .middleware import inspector_api_check
+
+            # Every API view, whatever its permission classes: the middleware saw no user for a token call.
+            inspector_api_check(request, token.person)
         return token.person, token
 
     def authenticate_header(self, request) -> str:

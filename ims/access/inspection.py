@@ -159,9 +159,22 @@ def _inspector_function():
     return function
 
 
-def grant_validate(*, inspector, sites, sections, records_from, records_to, valid_from, valid_until, actor,
-                   agency: str, reference: str) -> None:
-    """Every rule a grant must meet, as field errors (nothing is written)."""
+def grant_validate(
+    *,
+    inspector,
+    sites,
+    sections,
+    records_from,
+    records_to,
+    valid_from,
+    valid_until,
+    actor,
+    agency: str,
+    reference: str,
+    new_inspector: dict | None = None,
+) -> None:
+    """Every rule a grant must meet, as field errors (nothing is written). ``new_inspector``: the account to create
+    for an inspector who has none yet (``inspector_account_create``), instead of ``inspector``."""
     from ims.org.choices import RoleCode
     from ims.org.models import Membership
     from ims.reports.registry import section_choices
@@ -203,19 +216,78 @@ def grant_validate(*, inspector, sites, sections, records_from, records_to, vali
             add("valid_until", f"A grant lasts at most {MAX_GRANT_DAYS} days; grant again for a longer inspection.")
         if valid_until <= timezone.now():
             add("valid_until", "The access would already be over.")
-    if inspector is not None:
+    if new_inspector is not None:
+        if inspector is not None:
+            add("inspector", "Choose an existing inspector or create a new account, not both.")
+        for name, message in _inspector_account_problems(new_inspector).items():
+            add(name, message)
+    elif inspector is not None:
         if not inspector.is_active:
             add("inspector", "This account is deactivated.")
         other_roles = Membership.objects.current().filter(person=inspector).exclude(role__code=RoleCode.INSPECTOR)
         if other_roles.exists():
-            add("inspector", f"{inspector.display_name} holds roles in the company; inspector access is for "
-                             "people from outside it.")
+            add(
+                "inspector",
+                f"{inspector.display_name} holds roles in the company; inspector access is for people from outside it.",
+            )
         if actor is not None and inspector.pk == actor.pk:
             add("inspector", "You cannot grant yourself inspector access.")
     else:
         add("inspector", "Choose the inspector or create their account.")
     if errors:
         raise ValidationError(errors)
+
+
+def _inspector_account_problems(data: dict) -> dict[str, str]:
+    from django.core.validators import validate_email
+
+    from ims.org.models import Person
+
+    problems = {}
+    if not (data.get("first_name") or "").strip():
+        problems["new_first_name"] = "Give the inspector's first name."
+    if not (data.get("last_name") or "").strip():
+        problems["new_last_name"] = "Give the inspector's last name."
+    email = (data.get("email") or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems["new_email"] = "Give the inspector's e-mail address: it is their user ID."
+    else:
+        taken = models.Q(email__iexact=email) | models.Q(username__iexact=email)
+        if Person._base_manager.filter(taken).exists():
+            problems["new_email"] = (
+                "Someone already has an account with this e-mail address; choose them as an existing inspector instead."
+            )
+    return problems
+
+
+def inspector_account_create(*, first_name: str, last_name: str, email: str, agency: str, password: str):
+    """An account for an inspector from outside the company: the e-mail address is the user ID, the password the
+    one handed over once by the granting quality manager (the second factor is set up at the first sign-in)."""
+    import secrets
+
+    from ims.org import services as org_services
+    from ims.org.models import Person
+
+    from .choices import Agency
+
+    problems = _inspector_account_problems({"first_name": first_name, "last_name": last_name, "email": email})
+    if problems:
+        raise ValidationError({name: [message] for name, message in problems.items()})
+    email = email.strip().lower()
+    person = org_services.person_create(
+        username=email,
+        employee_id=f"EXT-{secrets.token_hex(4).upper()}",
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        job_title=f"Inspector, {Agency(agency).label}",
+        password=password,
+    )
+    Person.objects.filter(pk=person.pk).update(external_inspector=True, agency=str(Agency(agency).label))
+    person.refresh_from_db()
+    return person
 
 
 def grant_apply(*, grant, sites, actor) -> None:
@@ -230,37 +302,76 @@ def grant_apply(*, grant, sites, actor) -> None:
     start = timezone.localdate(grant.valid_from)
     end = timezone.localdate(grant.valid_until)
     for site in sites:
-        current = Membership.objects.filter(person=grant.inspector, site=site, role=role).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=start)
-        ).order_by("-valid_to").first()
+        current = (
+            Membership.objects.filter(person=grant.inspector, site=site, role=role)
+            .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=start))
+            .order_by("-valid_to")
+            .first()
+        )
         if current is not None and current.valid_from <= start:
             if current.valid_to is not None and current.valid_to < end:
                 org_services.membership_update(membership=current, data={"valid_to": end})
             continue
         org_services.membership_create(
-            person=grant.inspector, site=site, function=function, role=role, valid_from=start, valid_to=end,
+            person=grant.inspector,
+            site=site,
+            function=function,
+            role=role,
+            valid_from=start,
+            valid_to=end,
             actor=None,
         )
     person_permissions_sync(person_ids=[grant.inspector_id])
 
 
-def grant_create(*, actor, inspector, sites, sections, records_from, records_to, valid_from, valid_until,
-                 agency: str, reference: str, signature_apply=None):
+def grant_create(
+    *,
+    actor,
+    inspector,
+    sites,
+    sections,
+    records_from,
+    records_to,
+    valid_from,
+    valid_until,
+    agency: str,
+    reference: str,
+    signature_apply=None,
+):
     """Create and apply a grant (no signature: the signing wrapper calls this; seeds and tests call it as the
     trusted command-line channel with ``actor`` the granting person)."""
     from .models import InspectorGrant
 
-    grant_validate(inspector=inspector, sites=sites, sections=sections, records_from=records_from,
-                   records_to=records_to, valid_from=valid_from, valid_until=valid_until, actor=None,
-                   agency=agency, reference=reference)
+    grant_validate(
+        inspector=inspector,
+        sites=sites,
+        sections=sections,
+        records_from=records_from,
+        records_to=records_to,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        actor=None,
+        agency=agency,
+        reference=reference,
+    )
     with transaction.atomic():
-        if not inspector.external_inspector:
-            type(inspector).objects.filter(pk=inspector.pk).update(external_inspector=True)
-            inspector.external_inspector = True
+        if not inspector.external_inspector or not inspector.agency:
+            from .choices import Agency
+
+            # The account now reads only through grants; it says whom its holder inspects for.
+            changes = {"external_inspector": True, "agency": inspector.agency or str(Agency(agency).label)}
+            type(inspector).objects.filter(pk=inspector.pk).update(**changes)
+            inspector.external_inspector, inspector.agency = changes["external_inspector"], changes["agency"]
         grant = InspectorGrant.objects.create(
-            inspector=inspector, agency=agency, reference=reference.strip(),
-            site_codes=",".join(sorted(s.code for s in sites)), sections=sorted(set(sections)),
-            records_from=records_from, records_to=records_to, valid_from=valid_from, valid_until=valid_until,
+            inspector=inspector,
+            agency=agency,
+            reference=reference.strip(),
+            site_codes=",".join(sorted(s.code for s in sites)),
+            sections=sorted(set(sections)),
+            records_from=records_from,
+            records_to=records_to,
+            valid_from=valid_from,
+            valid_until=valid_until,
             granted_by=actor,
         )
         grant.sites.set(sites)
@@ -268,24 +379,36 @@ def grant_create(*, actor, inspector, sites, sections, records_from, records_to,
     return grant
 
 
-def grant_create_signed(*, actor, password, username=None, session=None, channel="web", ip=None, **fields):
+def grant_create_signed(
+    *, actor, password, username=None, session=None, channel="web", ip=None, new_inspector: dict | None = None, **fields
+):
     """A quality manager grants access with an e-signature ("approved"): the grant exists only if the signature
-    is valid."""
+    is valid. ``new_inspector`` (first_name, last_name, email, password): the inspector's account is created in the
+    same transaction, so a refused signature creates neither."""
     from ims.esign.services import signature_create_for_new_record
 
     from .models import InspectorGrant
 
-    grant_validate(actor=actor, **fields)
+    grant_validate(actor=actor, new_inspector=new_inspector, **fields)
     created = {}
 
     def create(now):
+        if new_inspector is not None:
+            fields["inspector"] = inspector_account_create(agency=fields["agency"], **new_inspector)
         created["grant"] = grant_create(actor=actor, **fields)
         return created["grant"]
 
     signature = signature_create_for_new_record(
-        signer=actor, model=InspectorGrant, create_record=create, meaning="approved", password=password,
-        username=username, reason=f"Inspector access granted: {fields.get('reference', '')}"[:300],
-        session=session, channel=channel, ip=ip,
+        signer=actor,
+        model=InspectorGrant,
+        create_record=create,
+        meaning="approved",
+        password=password,
+        username=username,
+        reason=f"Inspector access granted: {fields.get('reference', '')}"[:300],
+        session=session,
+        channel=channel,
+        ip=ip,
     )
     return created["grant"], signature
 
@@ -305,11 +428,16 @@ def grant_end(*, grant, actor, reason: str) -> None:
         raise ValidationError("This grant has already ended.")
     now = timezone.now()
     InspectorGrant.objects.filter(pk=grant.pk).update(ended_at=now, ended_by=actor, end_reason=reason.strip()[:300])
-    other = InspectorGrant.objects.active().filter(inspector_id=grant.inspector_id).exclude(pk=grant.pk)
+    # Grants in force or still to come keep their sites; memberships still to come (a scheduled grant) end too.
+    other = InspectorGrant.objects.filter(
+        inspector_id=grant.inspector_id, ended_at__isnull=True, valid_until__gt=now
+    ).exclude(pk=grant.pk)
     keep_sites = set(other.values_list("sites", flat=True))
     today = timezone.localdate()
-    for membership in Membership.objects.current().filter(person_id=grant.inspector_id, role__code=RoleCode.INSPECTOR,
-                                                          site__in=grant.sites.all()):
+    not_ended = models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today)
+    for membership in Membership.objects.filter(
+        not_ended, person_id=grant.inspector_id, role__code=RoleCode.INSPECTOR, site__in=grant.sites.all()
+    ):
         if membership.site_id in keep_sites:
             continue
         end = max(membership.valid_from, today)
@@ -330,7 +458,15 @@ def grant_end_signed(*, grant, actor, reason: str, password, username=None, sess
     if grant.ended_at is not None or grant.valid_until <= timezone.now():
         raise ValidationError("This grant has already ended.")
     return signature_create(
-        signer=actor, record=grant, meaning="approved", password=password, username=username,
-        reason=f"Inspector access ended early: {reason.strip()}"[:300], session=session, channel=channel, ip=ip,
-        apply=lambda signature: grant_end(grant=grant, actor=actor, reason=reason), workflow=True,
+        signer=actor,
+        record=grant,
+        meaning="approved",
+        password=password,
+        username=username,
+        reason=f"Inspector access ended early: {reason.strip()}"[:300],
+        session=session,
+        channel=channel,
+        ip=ip,
+        apply=lambda signature: grant_end(grant=grant, actor=actor, reason=reason),
+        workflow=True,
     )

@@ -86,8 +86,17 @@ class SecondFactorRequiredMiddleware:
 
 
 #: What an external inspector may still open with no grant in force, and may post with one.
-INSPECTOR_ALWAYS_OPEN = frozenset({"logout", "login", "access:mfa_verify", "access:mfa_setup", "password_change",
-                                   "password_change_done", "access:password_change"})
+INSPECTOR_ALWAYS_OPEN = frozenset(
+    {
+        "logout",
+        "login",
+        "access:mfa_verify",
+        "access:mfa_setup",
+        "password_change",
+        "password_change_done",
+        "access:password_change",
+    }
+)
 
 
 def inspector_may_write(match) -> bool:
@@ -103,6 +112,22 @@ def inspector_may_write(match) -> bool:
         writable = getattr(view_class, "inspector_writable_actions", ())
         return any(name in writable for name in actions.values())
     return False
+
+
+def inspector_api_check(request, user) -> None:
+    """An external inspector's API call (DRF ``request``; session or token): 404 with no grant in force, 405 for a
+    write (but the request board's), and a read recorded like a page's. Token clients are known only once DRF has
+    authenticated them, after the middleware, so the authentication and the API permission call this."""
+    from rest_framework import exceptions
+
+    from .inspection import inspector_scope
+
+    scope = inspector_scope(user)
+    if not scope.active:
+        raise exceptions.NotFound()
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not inspector_may_write(request._request.resolver_match):
+        raise exceptions.MethodNotAllowed(request.method, detail=_("Inspector access is read-only."))
+    request._request._ims_inspector_read = scope
 
 
 class InspectorGrantMiddleware:
@@ -139,9 +164,7 @@ class InspectorGrantMiddleware:
             raise Http404("No inspector grant in force")
         if request.method not in ("GET", "HEAD", "OPTIONS") and not inspector_may_write(match):
             if _is_api(request):
-                response = JsonResponse(
-                    {"detail": _("Inspector access is read-only.")}, status=405
-                )
+                response = JsonResponse({"detail": _("Inspector access is read-only.")}, status=405)
                 response["Allow"] = "GET, HEAD, OPTIONS"
                 return response
             from django.core.exceptions import PermissionDenied
@@ -160,9 +183,15 @@ class InspectorGrantMiddleware:
         match = request.resolver_match
         channel = "api" if _is_api(request) else "web"
         InspectorRead.objects.bulk_create(
-            InspectorRead(grant_id=grant.pk, inspector_id=request.user.pk, path=request.path[:400],
-                          view=(match.view_name if match else "")[:120], query=request.META.get("QUERY_STRING", "")[:400],
-                          status=response.status_code, channel=channel)
+            InspectorRead(
+                grant_id=grant.pk,
+                inspector_id=request.user.pk,
+                path=request.path[:400],
+                view=(match.view_name if match else "")[:120],
+                query=request.META.get("QUERY_STRING", "")[:400],
+                status=response.status_code,
+                channel=channel,
+            )
             for grant in scope.grants
         )
 

@@ -6,13 +6,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-
-from django.contrib.postgres.fields import ArrayField
 
 from ims.audit.registry import append_only, audited
 from ims.esign.registry import signable
@@ -177,16 +176,40 @@ class InspectorGrantManager(RestrictedManager.from_queryset(InspectorGrantQueryS
     pass
 
 
-@audited(ignored=(), site_sql="ARRAY(SELECT s.site_id FROM access_inspectorgrant_sites s WHERE s.inspectorgrant_id = r.id)")
+@audited(
+    ignored=(), site_sql="ARRAY(SELECT s.site_id FROM access_inspectorgrant_sites s WHERE s.inspectorgrant_id = r.id)"
+)
 @site_scoped(site_lookup="sites", extra_actions=("end",))
 @signable(
-    fields=("inspector", "agency", "reference", "site_codes", "sections", "records_from", "records_to",
-            "valid_from", "valid_until", "ended_at", "end_reason"),
+    fields=(
+        "inspector",
+        "agency",
+        "reference",
+        "site_codes",
+        "sections",
+        "records_from",
+        "records_to",
+        "valid_from",
+        "valid_until",
+        "ended_at",
+        "end_reason",
+    ),
     immutable=False,
     meanings=("approved",),
     workflow_meanings=("approved",),
-    meaning_fields={"approved": ("inspector", "agency", "reference", "site_codes", "sections", "records_from",
-                                 "records_to", "valid_from", "valid_until")},
+    meaning_fields={
+        "approved": (
+            "inspector",
+            "agency",
+            "reference",
+            "site_codes",
+            "sections",
+            "records_from",
+            "records_to",
+            "valid_from",
+            "valid_until",
+        )
+    },
 )
 class InspectorGrant(models.Model):
     """Read-only access for an inspector: these sites, these sections of evidence, records of this period,
@@ -194,7 +217,9 @@ class InspectorGrant(models.Model):
     e-signature; while it is in force the inspector reads, and nothing else (``ims.access.inspection``)."""
 
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspector_grants",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="inspector_grants",
         verbose_name=_("inspector"),
     )
     agency = models.CharField(_("agency"), max_length=16, choices=Agency.choices)
@@ -214,17 +239,16 @@ class InspectorGrant(models.Model):
     granted_at = models.DateTimeField(_("granted"), default=timezone.now, editable=False)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("ended by"),
     )
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
 
     objects = InspectorGrantManager()
-
-    @staticmethod
-    def inspector_q(grant_ids: list[int]) -> models.Q:
-        """What an inspector reads of these: their own grants."""
-        return models.Q(pk__in=grant_ids)
 
     class Meta:
         ordering = ["-valid_from", "-pk"]
@@ -232,10 +256,12 @@ class InspectorGrant(models.Model):
         verbose_name_plural = _("inspector grants")
         permissions = [("end_inspectorgrant", "Can end an inspector grant early (e-signed)")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(valid_until__gt=models.F("valid_from")),
-                                   name="access_grant_ends_after_start"),
-            models.CheckConstraint(condition=models.Q(records_to__gte=models.F("records_from")),
-                                   name="access_grant_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("valid_from")), name="access_grant_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(records_to__gte=models.F("records_from")), name="access_grant_period_order"
+            ),
         ]
         indexes = [models.Index(fields=["inspector", "valid_until"], name="access_grant_inspector_idx")]
 
@@ -244,6 +270,11 @@ class InspectorGrant(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("access:grant_detail", args=[self.pk])
+
+    @staticmethod
+    def inspector_q(grant_ids: list[int]) -> models.Q:
+        """What an inspector reads of these: their own grants."""
+        return models.Q(pk__in=grant_ids)
 
     def delete(self, *args, **kwargs):
         from .querysets import RegulatedRecordDeletion

@@ -162,8 +162,9 @@ def jobs_sweep(*, queued_after: int = 120) -> dict:
     stopped reporting progress (their kind's ``stale_after``). Idempotent: the task bodies skip finished work."""
     now = timezone.now()
     resent = []
-    for job in Job.objects.filter(status__in=OPEN_STATUSES).only("pk", "kind", "status", "created_at",
-                                                                   "dispatched_at", "heartbeat_at"):
+    for job in Job.objects.filter(status__in=OPEN_STATUSES).only(
+        "pk", "kind", "status", "created_at", "dispatched_at", "heartbeat_at"
+    ):
         kind = get_job_kind(job.kind)
         if kind is None:
             continue

@@ -43,8 +43,9 @@ class PackScope:
     @property
     def period_end_dt(self) -> datetime.datetime:
         """The first instant after the period (exclusive bound)."""
-        return datetime.datetime.combine(self.period_end + datetime.timedelta(days=1), datetime.time.min,
-                                         tzinfo=datetime.UTC)
+        return datetime.datetime.combine(
+            self.period_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
+        )
 
     def viewer(self):
         from ims.org.models import Person

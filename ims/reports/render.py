@@ -15,8 +15,14 @@ def table_html(*, title: str = "", lead: str = "", columns: Sequence, rows: Iter
     columns = [(c, False) if isinstance(c, str) else tuple(c) for c in columns]
     return render_to_string(
         "reports/table.html",
-        {"title": title, "lead": lead, "columns": columns, "rows": [list(r) for r in rows], "empty": empty,
-         "numeric": {i for i, (_label, numeric) in enumerate(columns) if numeric}},
+        {
+            "title": title,
+            "lead": lead,
+            "columns": columns,
+            "rows": [list(r) for r in rows],
+            "empty": empty,
+            "numeric": {i for i, (_label, numeric) in enumerate(columns) if numeric},
+        },
     )
 
 

@@ -64,13 +64,9 @@ class ScopedPermission(permissions.BasePermission):
     @staticmethod
     def _inspector_check(request, view) -> None:
         """An external inspector (also with a token): 404 with no grant in force, 405 for a write."""
-        from ims.access.inspection import inspector_scope
-        from ims.access.middleware import inspector_may_write
+        from ims.access.middleware import inspector_api_check
 
-        if not inspector_scope(request.user).active:
-            raise exceptions.NotFound()
-        if request.method not in SAFE_METHODS and not inspector_may_write(request.resolver_match):
-            raise exceptions.MethodNotAllowed(request.method, detail="Inspector access is read-only.")
+        inspector_api_check(request, request.user)
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS:

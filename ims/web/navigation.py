@@ -108,6 +108,10 @@ NAVIGATION: tuple[NavSection, ...] = (
         "shield-check",
         (
             NavItem("Evidence packs", "evidence:pack_list", "archive"),
+            NavItem("Inspector access", "access:grant_list", "person-badge", "access.view_inspectorgrant"),
+            NavItem(
+                "Inspection requests", "evidence:request_list", "chat-square-text", "evidence.change_inspectionrequest"
+            ),
             NavItem("Audit trail", "audit:trail", "clock-history"),
             NavItem("E-signature register", "esign:certification_register", "pen"),
         ),
@@ -141,3 +145,43 @@ def item_visible(user, item: NavItem, *, inspector_only: bool) -> bool:
     if item.permission and not user_can_any_site(user, item.permission):
         return False
     return may_open(user, item.url_name)
+
+
+#: The external inspector's own pages: the inspection room and its request board.
+INSPECTION_ROOM = NavSection(
+    "Inspection room",
+    "",
+    "shield-check",
+    (
+        NavItem("Inspection room", "evidence:room", "door-open"),
+        NavItem("Request board", "evidence:room_requests", "chat-square-text"),
+    ),
+)
+
+
+def inspector_navigation(user, scope) -> list[dict]:
+    """An external inspector's navigation: the room and its board, then the pages of each granted section of
+    evidence (``ims.reports`` registry), and nothing else."""
+    from ims.reports.registry import sections
+
+    from .links import may_open
+
+    def entries(pages) -> list[dict]:
+        items = []
+        for label, url_name, icon in pages:
+            url = NavItem(label, url_name).url()
+            if url and may_open(user, url_name):
+                items.append({"label": label, "url": url, "icon": icon})
+        return items
+
+    result = []
+    room = entries((i.label, i.url_name, i.icon) for i in INSPECTION_ROOM.items)
+    if room:
+        result.append({"label": INSPECTION_ROOM.label, "step": "", "icon": INSPECTION_ROOM.icon, "items": room})
+    for section in sections():
+        if section.code not in scope.sections:
+            continue
+        items = entries((label, url_name, "file-earmark-text") for label, url_name in section.pages)
+        if items:
+            result.append({"label": section.title, "step": "", "icon": "collection", "items": items})
+    return result

@@ -250,8 +250,7 @@ class ObjectEditView(ScopedViewMixin, TemplateView):
                 verb = _("created") if self.is_create() else _("updated")
                 messages.success(
                     request,
-                    _("%(thing)s “%(obj)s” %(verb)s.")
-                    % {"thing": capfirst(self.verbose()), "obj": obj, "verb": verb},
+                    _("%(thing)s “%(obj)s” %(verb)s.") % {"thing": capfirst(self.verbose()), "obj": obj, "verb": verb},
                 )
                 return redirect(obj.get_absolute_url())
         messages.error(request, _("Please correct the errors below; nothing was saved."))

@@ -25,7 +25,7 @@ from ims.jobs.models import Job, JobStatus
 from ims.notifications.models import Notice
 from ims.reports.manifest import attachment, manifest_records
 from ims.reports.registry import EvidenceSection, SectionPart, register_section, unregister_section
-from ims.reports.render import paged_keys, page_slice, table_html
+from ims.reports.render import page_slice, paged_keys, table_html
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,14 +49,18 @@ def _render(scope, key):
     extra = []
     if key == "0":
         extra = [attachment("demo/readme.txt", b"controlled copy of the demo", source=f"org.site:{sites[0].pk}")]
-    return SectionPart(title=f"Demo rows part {int(key) + 1}", html=html, records=manifest_records(sites),
-                       attachments=extra)
+    return SectionPart(
+        title=f"Demo rows part {int(key) + 1}", html=html, records=manifest_records(sites), attachments=extra
+    )
 
 
 @pytest.fixture
 def demo_section():
-    section = register_section(EvidenceSection(code="zz-demo", title="Demo evidence", order=999,
-                                               models=("org.site",), parts=_parts, render=_render))
+    section = register_section(
+        EvidenceSection(
+            code="zz-demo", title="Demo evidence", order=999, models=("org.site",), parts=_parts, render=_render
+        )
+    )
     yield section
     unregister_section("zz-demo")
 
@@ -76,8 +80,14 @@ def media(settings, tmp_path):
 
 def _request(org, **overrides):
     today = timezone.localdate()
-    fields = dict(actor=org.qm_a, sites=[org.site_a], period_start=today - datetime.timedelta(days=30),
-                  period_end=today, sections=["zz-demo"], title="Demo pack")
+    fields = dict(
+        actor=org.qm_a,
+        sites=[org.site_a],
+        period_start=today - datetime.timedelta(days=30),
+        period_end=today,
+        sections=["zz-demo"],
+        title="Demo pack",
+    )
     fields.update(overrides)
     return services.pack_request(**fields)
 
@@ -117,7 +127,9 @@ def test_a_second_identical_request_returns_the_running_job(org, demo_section, m
     again, created_again = _request(org)
     assert created and not created_again
     assert again.pk == pack.pk and Job.objects.count() == 1
-    other, created_other = _request(org, sections=["zz-demo"], period_start=pack.period_start - datetime.timedelta(days=1))
+    other, created_other = _request(
+        org, sections=["zz-demo"], period_start=pack.period_start - datetime.timedelta(days=1)
+    )
     assert created_other and other.pk != pack.pk
 
 
@@ -191,8 +203,9 @@ def test_a_released_bundle_verifies_offline_with_sha256sum_and_in_the_portal(org
     assert pack.status == PackStatus.RELEASED and pack.seal_hmac
     bundle = media / "media" / pack.bundle_file
     assert offline.check_bundle(bundle) == []
-    checker = subprocess.run([sys.executable, "-I", str(offline.__file__), str(bundle)], capture_output=True,
-                             text=True, check=False)
+    checker = subprocess.run(
+        [sys.executable, "-I", str(offline.__file__), str(bundle)], capture_output=True, text=True, check=False
+    )
     assert checker.returncode == 0 and "PACK OK" in checker.stdout
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle) as archive:
@@ -201,8 +214,9 @@ def test_a_released_bundle_verifies_offline_with_sha256sum_and_in_the_portal(org
         assert "python3 verify_pack.py" in archive.read("README.txt").decode()
     assert manifest["release"]["signer"] == org.qm_a.get_full_name()
     if shutil.which("sha256sum"):
-        result = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(
+            ["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0, result.stdout + result.stderr
     call_command("verify_pack", str(bundle))
 
@@ -223,12 +237,13 @@ def test_one_changed_byte_of_the_pdf_fails_every_check(org, demo_section, media,
         if name != "pack.pdf":
             return data
         middle = len(data) // 2
-        return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
+        return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
 
     _rewrite(bundle, tampered, flip)
     assert any("pack.pdf" in p for p in offline.check_bundle(tampered))
-    checker = subprocess.run([sys.executable, "-I", str(offline.__file__), str(tampered)], capture_output=True,
-                             text=True, check=False)
+    checker = subprocess.run(
+        [sys.executable, "-I", str(offline.__file__), str(tampered)], capture_output=True, text=True, check=False
+    )
     assert checker.returncode == 1 and "PACK FAILED" in checker.stdout
     with pytest.raises(CommandError, match="does not verify"):
         call_command("verify_pack", str(tampered))

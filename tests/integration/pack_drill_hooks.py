@@ -23,9 +23,11 @@ def _render(scope, key):
     time.sleep(float(os.environ.get("IMS_DRILL_PART_SECONDS", "0")))
     sites = list(Site.objects.filter(pk__in=scope.site_ids))
     rows = [(f"Drill {key}-{i}", s.code) for i in range(40) for s in sites]
-    return SectionPart(title=f"Drill part {key}", html=table_html(columns=["Row", "Site"], rows=rows),
-                       records=manifest_records(sites))
+    return SectionPart(
+        title=f"Drill part {key}", html=table_html(columns=["Row", "Site"], rows=rows), records=manifest_records(sites)
+    )
 
 
-register_section(EvidenceSection(code=SECTION, title="Drill evidence", order=998, models=("org.site",),
-                                 parts=_parts, render=_render))
+register_section(
+    EvidenceSection(code=SECTION, title="Drill evidence", order=998, models=("org.site",), parts=_parts, render=_render)
+)

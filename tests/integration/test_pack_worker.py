@@ -83,8 +83,14 @@ def _request(org):
     from evidence.services import pack_request
 
     today = timezone.localdate()
-    pack, created = pack_request(actor=org.qm_a, sites=[org.site_a], period_start=today.replace(day=1),
-                                 period_end=today, sections=["zz-drill"], title="Drill pack")
+    pack, created = pack_request(
+        actor=org.qm_a,
+        sites=[org.site_a],
+        period_start=today.replace(day=1),
+        period_end=today,
+        sections=["zz-drill"],
+        title="Drill pack",
+    )
     assert created
     return pack
 
@@ -121,8 +127,11 @@ def test_a_worker_killed_mid_pack_leaves_a_pack_that_completes_once_after_the_re
     assert pack.__class__.objects.get(pk=pack.pk).built_at is None
     worker.kill_all()  # kill -9 of the main process and its children, mid-pack
     pack_drill.start()
-    _until(lambda: pack.__class__.objects.get(pk=pack.pk).built_at is not None, VISIBILITY_SECONDS + 90,
-           "the pack completed after the restart")
+    _until(
+        lambda: pack.__class__.objects.get(pk=pack.pk).built_at is not None,
+        VISIBILITY_SECONDS + 90,
+        "the pack completed after the restart",
+    )
     pack.refresh_from_db()
     assert pack.job.status == "done" and pack.chunks.filter(status="done").count() == 6
     names = [p.name for p in _artefacts(pack_drill.media, pack)]
