@@ -6,6 +6,9 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Inspection evidence"
 
     def ready(self) -> None:
+        from .tasks import register
+
+        register()  # the evidence-pack job kind (``ims.jobs``)
         # The request board's summary on the inspector grant's page (``ims.access.grant_panels``).
         from . import views_room  # noqa: F401
 

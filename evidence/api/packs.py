@@ -89,7 +89,7 @@ class PackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     permission_classes = [ScopedPermission]
 
     def get_queryset(self):
-        return packs_for(self.request.user).order_by("-created_at", "-pk")
+        return packs_for(self.request.user).prefetch_related("sites").order_by("-created_at", "-pk")
 
     @extend_schema(
         summary="Request an evidence pack",

@@ -36,6 +36,12 @@ class RestrictedQuerySet(models.QuerySet):
         codename = f"{action}_{opts.model_name}"
         if has_global_permission(user, f"{opts.app_label}.{codename}"):
             return self
+        if hasattr(self.model, "inspector_q"):
+            from .permissions import is_inspector_only
+
+            if is_inspector_only(user):
+                # An inspection's own records (grants, requests, packs) are read under a grant only.
+                return self.none()
         scoped = registry.get_scoped(self.model)
         if scoped is None and action == "view":
             return self
