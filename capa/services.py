@@ -513,7 +513,7 @@ def capa_effectiveness_plan(
     *,
     actor,
     capa: Capa,
-    criterion: str,
+    criterion: str = "",
     window_start: datetime.date | None = None,
     due_date: datetime.date | None = None,
     objective=None,

@@ -26,6 +26,9 @@ class CapaSerializer(StrictSerializer):
     owner_detail = PersonBriefSerializer(source="owner", read_only=True)
     # Blank until severity and occurrence are rated: the schema says so (its enum includes "").
     risk_band = serializers.ChoiceField(choices=RiskBand.choices, allow_blank=True, read_only=True)
+    root_cause_category = serializers.ChoiceField(
+        choices=RootCauseCategory.choices, allow_blank=True, read_only=True, help_text="Blank until the RCA names it."
+    )
     site_code = serializers.CharField(source="site.code", read_only=True)
 
     class Meta:
