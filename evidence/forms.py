@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ims.access.models import InspectorGrant
 from ims.access.permissions import user_sites
+from ims.org.forms import DateInput
 from ims.reports.registry import section_choices, sections
 
 
@@ -19,8 +20,8 @@ class PackForm(forms.Form):
         help_text=_("Shown on the cover, e.g. 'FDA PAI — Basel training and CAPA'."),
     )
     sites = forms.ModelMultipleChoiceField(label=_("Sites"), queryset=None, widget=forms.CheckboxSelectMultiple)
-    period_start = forms.DateField(label=_("Records from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Records to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("Records from"), widget=DateInput())
+    period_end = forms.DateField(label=_("Records to"), widget=DateInput())
     sections = forms.MultipleChoiceField(label=_("Sections"), choices=(), widget=forms.CheckboxSelectMultiple)
     grant = forms.ModelChoiceField(
         label=_("For the inspection"),
@@ -47,7 +48,7 @@ class PackForm(forms.Form):
                 self.fields[field_name] = forms.CharField(
                     label=f"{section.title}: {label}",
                     required=False,
-                    help_text=_("Record ids, separated by commas (empty: all in scope)."),
+                    help_text=_("Ids of the records, separated by commas."),
                 )
                 self.option_names.append((field_name, name))
 
