@@ -97,6 +97,18 @@ def step_six_pages() -> list[str]:
     return paths
 
 
+def inspection_pages() -> list[str]:
+    """The quality team's inspection pages: grants (with the demo FDA grant), packs, the request board."""
+    from ims.access.models import InspectorGrant
+
+    paths = ["/account/grants/", "/account/grants/new/", "/evidence/packs/", "/evidence/packs/new/",
+             "/evidence/requests/"]  # fmt: skip
+    grant = InspectorGrant.objects.order_by("pk").first()
+    if grant is not None:
+        paths.append(grant.get_absolute_url())
+    return paths
+
+
 def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory):
     assert AXE.exists(), "make static installs axe-core (package.json)"
     password = settings.IMS_DEMO_PASSWORD
@@ -116,8 +128,15 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory)
         "/org/people/",
         *step_two_pages(),
         *step_six_pages(),
+        *inspection_pages(),
     ):
         check(qm, path, problems)
+
+    # The demo FDA inspector in the inspection room.
+    inspector = page_factory()
+    login(inspector, "inspector.basel", password)
+    for path in ("/", "/evidence/room/", "/evidence/room/?q=SOP", "/evidence/room/requests/", "/capa/"):
+        check(inspector, path, problems)
 
     phone = page_factory(**PHONE)
     login(phone, "employee.cork", password)
