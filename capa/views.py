@@ -318,7 +318,7 @@ class ActionEvidenceView(View):
 class _SignView(View):
     """GET: the signing form; POST: sign (user ID on the first signing of a session, password, reason)."""
 
-    template_name = "capa/sign.html"
+    template_name = "esign/sign_record.html"
     statement = ""
     verb = ""
 

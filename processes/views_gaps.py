@@ -188,7 +188,7 @@ class AssessmentTransitionView(View):
 class _SignView(View):
     """GET: the signing form; POST: sign (user ID on the first signing of a session, password, reason)."""
 
-    template_name = "processes/gaps/sign.html"
+    template_name = "esign/sign_record.html"
     statement = ""
 
     def record(self, request, pk: int):
