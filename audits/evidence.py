@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ims.actions.registry import DEFAULT_KIND, action_kind
 from ims.esign import selectors as esign_selectors
-from ims.esign.canonical import record_hash
 from ims.org.models import Site
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
@@ -39,28 +36,6 @@ PER_PART = ROWS_PER_PART
 def local_time(value: datetime.datetime | None, tz) -> str:
     """A date-time at the site, with the zone's name."""
     return esign_selectors.local_text(value, tz) or EMPTY
-
-
-def signatures_text(records: Sequence[models.Model], *, tz_of: Callable) -> dict[int, list[str]]:
-    """Each record's signatures (meaning, printed name, date-time at its site; flagged when the signed content
-    changed since), for a page of records in one query."""
-    if not records:
-        return {}
-    found = esign_selectors.signatures_by_record(type(records[0]), [r.pk for r in records])
-    shown: dict[int, list[str]] = {}
-    for record in records:
-        hashes: dict[str, str] = {}
-        for signature in found.get(str(record.pk), []):
-            if signature.meaning not in hashes:
-                hashes[signature.meaning] = record_hash(record, meaning=signature.meaning)
-            text = (
-                f"{signature.get_meaning_display()}: {signature.signer_name}, "
-                f"{local_time(signature.signed_at, tz_of(record))}"
-            )
-            if hashes[signature.meaning] != signature.record_hash:
-                text += " " + _("(content changed since signing)")
-            shown.setdefault(record.pk, []).append(text)
-    return shown
 
 
 def _yes_no(value: bool) -> str:
@@ -191,7 +166,7 @@ def _render_audits(scope: PackScope, key: str) -> SectionPart:
         )
         .order_by("planned_date", "reference")[window]
     )
-    signatures = signatures_text(audits, tz_of=lambda a: a.site.tzinfo)
+    signatures = esign_selectors.signatures_text(audits, tz_of=lambda a: a.site.tzinfo)
     rows = []
     for audit in audits:
         tz = audit.site.tzinfo

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import base64
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -24,7 +23,6 @@ from ims.documents import selectors as document_selectors
 from ims.documents.choices import DocumentType, VersionStatus
 from ims.documents.models import DocumentVersion
 from ims.esign import selectors as esign_selectors
-from ims.esign.canonical import record_hash
 from ims.org.models import Site
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
@@ -75,28 +73,6 @@ def _first_zone(sites, default) -> datetime.tzinfo:
     """The zone of the record's first site among the pack's (prefetched, in code order)."""
     sites = list(sites)
     return sites[0].tzinfo if sites else default
-
-
-def signatures_text(records: Sequence[models.Model], *, tz_of: Callable) -> dict[int, list[str]]:
-    """Each record's signatures (meaning, printed name, date-time at its site; flagged when the signed content
-    changed since), for a page of records in one query."""
-    if not records:
-        return {}
-    found = esign_selectors.signatures_by_record(type(records[0]), [r.pk for r in records])
-    shown: dict[int, list[str]] = {}
-    for record in records:
-        hashes: dict[str, str] = {}
-        for signature in found.get(str(record.pk), []):
-            if signature.meaning not in hashes:
-                hashes[signature.meaning] = record_hash(record, meaning=signature.meaning)
-            text = (
-                f"{signature.get_meaning_display()}: {signature.signer_name}, "
-                f"{local_time(signature.signed_at, tz_of(record))}"
-            )
-            if hashes[signature.meaning] != signature.record_hash:
-                text += " " + _("(content changed since signing)")
-            shown.setdefault(record.pk, []).append(text)
-    return shown
 
 
 def _approval(record, signatures: dict[int, list[str]], tz) -> str:
@@ -289,7 +265,7 @@ def _render_gaps(scope: PackScope, key: str) -> SectionPart:
         return _first_zone(assessment.sites.all(), default_tz)
 
     tallies = _tallies([a.pk for a in assessments], scope.site_ids)
-    signatures = signatures_text(assessments, tz_of=tz_of)
+    signatures = esign_selectors.signatures_text(assessments, tz_of=tz_of)
     rows = []
     for assessment in assessments:
         tally = tallies.get(assessment.pk, {"total": 0, **dict.fromkeys(STATUS_KEYS, 0)})
@@ -364,7 +340,7 @@ def _render_soa(scope: PackScope, key: str) -> SectionPart:
             )
             .order_by("site__code", "-number")
         )
-        signatures = signatures_text(statements, tz_of=lambda s: s.site.tzinfo)
+        signatures = esign_selectors.signatures_text(statements, tz_of=lambda s: s.site.tzinfo)
         rows = []
         for statement in statements:
             rows.append([

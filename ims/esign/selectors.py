@@ -107,6 +107,32 @@ def signatures_by_record(model: type[models.Model], pks) -> dict[str, list[Signa
     return found
 
 
+def signatures_text(records, *, tz_of) -> dict[int, list[str]]:
+    """Each record's signatures as one line each (meaning, printed name, date-time in ``tz_of(record)``'s zone;
+    flagged when the signed content changed since), for a page of records of one model in one query: the
+    signature column of an evidence table."""
+    from django.utils.translation import gettext as _
+
+    records = list(records)
+    if not records:
+        return {}
+    found = signatures_by_record(type(records[0]), [r.pk for r in records])
+    shown: dict[int, list[str]] = {}
+    for record in records:
+        hashes: dict[str, str] = {}
+        for signature in found.get(str(record.pk), []):
+            if signature.meaning not in hashes:
+                hashes[signature.meaning] = record_hash(record, meaning=signature.meaning)
+            text = (
+                f"{signature.get_meaning_display()}: {signature.signer_name}, "
+                f"{local_text(signature.signed_at, tz_of(record)) or '—'}"
+            )
+            if hashes[signature.meaning] != signature.record_hash:
+                text += " " + _("(content changed since signing)")
+            shown.setdefault(record.pk, []).append(text)
+    return shown
+
+
 def manifestations_for(record: models.Model, *, viewer) -> list[Manifestation]:
     tz = viewer_timezone(viewer)
     signatures = list(signatures_for(record))
