@@ -8,7 +8,6 @@ period; its findings and checklist answers come with it. Parts (250 rows each, o
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from ims.esign import selectors as esign_selectors
 from ims.org.models import Site
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
-from ims.reports.render import ROWS_PER_PART, page_slice, paged_keys, table_html
+from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, part_title, table_html, yes_no
 
 from .models import Audit, AuditProgramme, ChecklistItem, Finding, ProgrammeArea
 from .services import CAPA_KIND
@@ -33,21 +32,8 @@ EMPTY = "—"
 PER_PART = ROWS_PER_PART
 
 
-def local_time(value: datetime.datetime | None, tz) -> str:
-    """A date-time at the site, with the zone's name."""
-    return esign_selectors.local_text(value, tz) or EMPTY
-
-
-def _yes_no(value: bool) -> str:
-    return _("Yes") if value else _("No")
-
-
 def _period_lead(scope: PackScope) -> str:
     return _("Period %(start)s to %(end)s.") % {"start": scope.period_start, "end": scope.period_end}
-
-
-def _page_title(label: str, window: slice, count: int) -> str:
-    return f"{label} {window.start + 1}–{window.start + count}" if count else label
 
 
 # --- what belongs to the pack ----------------------------------------------------------------------------------
@@ -112,7 +98,7 @@ def _render_programmes(scope: PackScope, key: str) -> SectionPart:
             % {"years": "–".join(sorted({str(scope.period_start.year), str(scope.period_end.year)}))},
             columns=[_("Year"), _("Programme"), _("Sites"), (_("Areas"), True), _("Active")],
             rows=[
-                [p.year, p.title, ", ".join(s.code for s in p.sites.all()), p.area_count, _yes_no(p.is_active)]
+                [p.year, p.title, ", ".join(s.code for s in p.sites.all()), p.area_count, yes_no(p.is_active)]
                 for p in programmes
             ],
             empty=_("No audit programme covers these sites in the period."),
@@ -133,14 +119,14 @@ def _render_programmes(scope: PackScope, key: str) -> SectionPart:
                 a.get_risk_display(),
                 a.frequency,
                 a.auditor.display_name if a.auditor else EMPTY,
-                _yes_no(a.is_active),
+                yes_no(a.is_active),
             ]
             for a in areas
         ],  # fmt: skip
         empty=_("No audited areas."),
     )
     records += manifest_records(areas)
-    title = _page_title(_("Audited areas"), window, len(areas)) if window.start else _("Audit programmes")
+    title = part_title(_("Audited areas"), window, len(areas)) if window.start else _("Audit programmes")
     return SectionPart(title=title, html=html, records=records)
 
 
@@ -190,7 +176,7 @@ def _render_audits(scope: PackScope, key: str) -> SectionPart:
         rows=rows,
         empty=_("No internal audit at these sites in the period."),
     )  # fmt: skip
-    return SectionPart(title=_page_title(_("Audits"), window, len(audits)), html=html, records=manifest_records(audits))
+    return SectionPart(title=part_title(_("Audits"), window, len(audits)), html=html, records=manifest_records(audits))
 
 
 def _clauses_in_order():
@@ -240,7 +226,7 @@ def _render_findings(scope: PackScope, key: str) -> SectionPart:
     )  # fmt: skip
     html = f'<div class="small">{html}</div>'  # nine columns
     return SectionPart(
-        title=_page_title(_("Findings"), window, len(findings)), html=html, records=manifest_records(findings)
+        title=part_title(_("Findings"), window, len(findings)), html=html, records=manifest_records(findings)
     )
 
 
@@ -281,7 +267,7 @@ def _render_checklist(scope: PackScope, key: str) -> SectionPart:
         empty=_("No checklist questions (a checklist is generated when its audit starts)."),
     )  # fmt: skip
     records = manifest_records(items) + manifest_records(files)
-    return SectionPart(title=_page_title(_("Checklists"), window, len(items)), html=html, records=records)
+    return SectionPart(title=part_title(_("Checklists"), window, len(items)), html=html, records=records)
 
 
 RENDERERS = {

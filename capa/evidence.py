@@ -7,17 +7,14 @@ that belongs to one of its sites). Date-times are shown in the time zone of the 
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ims.esign import selectors as esign_selectors
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
-from ims.reports.render import ROWS_PER_PART, page_slice, paged_keys, table_html
+from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, table_html
 
 from .choices import CheckStatus
 from .models import Capa, EffectivenessCheck
@@ -31,11 +28,6 @@ FILE_PREFIX = "file"
 EMPTY = "—"
 #: Table rows per part (the pack's default; tests lower it to see paging).
 PER_PART = ROWS_PER_PART
-
-
-def local_time(value: datetime.datetime | None, tz) -> str:
-    """A date-time at the site, with the zone's name."""
-    return esign_selectors.local_text(value, tz) or EMPTY
 
 
 def _log(scope: PackScope) -> QuerySet:

@@ -26,7 +26,7 @@ from ims.esign import selectors as esign_selectors
 from ims.org.models import Site
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
-from ims.reports.render import ROWS_PER_PART, page_slice, paged_keys, table_html
+from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, part_title, table_html, yes_no
 
 from .gap_selectors import STATUS_KEYS
 from .models import (
@@ -50,19 +50,6 @@ LISTED_RESULTS = (ResultStatus.PARTIAL, ResultStatus.GAP, ResultStatus.NOT_APPLI
 EMPTY = "—"
 #: Table rows per part (the pack's default; tests lower it to see paging).
 PER_PART = ROWS_PER_PART
-
-
-def local_time(value: datetime.datetime | None, tz) -> str:
-    """A date-time at the site, with the zone's name."""
-    return esign_selectors.local_text(value, tz) or EMPTY
-
-
-def _yes_no(value: bool) -> str:
-    return _("Yes") if value else _("No")
-
-
-def _page_title(label: str, window: slice, count: int) -> str:
-    return f"{label} {window.start + 1}–{window.start + count}" if count else label
 
 
 def _scope_sites(scope: PackScope) -> QuerySet:
@@ -180,7 +167,7 @@ def _render_register(scope: PackScope, key: str) -> SectionPart:
         empty=_("No process at these sites."),
     )  # fmt: skip
     return SectionPart(
-        title=_page_title(_("Process register"), window, len(processes)), html=html, records=manifest_records(processes)
+        title=part_title(_("Process register"), window, len(processes)), html=html, records=manifest_records(processes)
     )
 
 
@@ -204,7 +191,7 @@ def _render_maps(scope: PackScope, key: str) -> SectionPart:
         rows.append([
             version.document.number, version.document.title, version.number, version.get_status_display(),
             version.effective_date.isoformat() if version.effective_date else EMPTY, approved,
-            _yes_no(version.has_diagram),
+            yes_no(version.has_diagram),
         ])  # fmt: skip
     html = table_html(
         title=_("Process maps"),
@@ -216,7 +203,7 @@ def _render_maps(scope: PackScope, key: str) -> SectionPart:
         empty=_("No process map was approved or in force at these sites in the period."),
     )  # fmt: skip
     records = manifest_records(versions, version_field="number")
-    return SectionPart(title=_page_title(_("Process maps"), window, len(versions)), html=html, records=records)
+    return SectionPart(title=part_title(_("Process maps"), window, len(versions)), html=html, records=records)
 
 
 def _svg_uri(svg: str) -> str:
@@ -235,7 +222,7 @@ def _render_diagrams(scope: PackScope, key: str) -> SectionPart:
         {"diagrams": [(d, _svg_uri(d.svg) if d.svg else "") for d in diagrams]},
     )
     return SectionPart(
-        title=_page_title(_("Process-map diagrams"), window, len(diagrams)),
+        title=part_title(_("Process-map diagrams"), window, len(diagrams)),
         html=html,
         records=manifest_records(diagrams),
     )
@@ -290,7 +277,7 @@ def _render_gaps(scope: PackScope, key: str) -> SectionPart:
         empty=_("No gap assessment at these sites in the period."),
     )  # fmt: skip
     return SectionPart(
-        title=_page_title(_("Gap assessments"), window, len(assessments)),
+        title=part_title(_("Gap assessments"), window, len(assessments)),
         html=html,
         records=manifest_records(assessments),
     )
@@ -320,7 +307,7 @@ def _render_results(scope: PackScope, key: str) -> SectionPart:
         empty=_("Every answered result is conforming."),
     )  # fmt: skip
     return SectionPart(
-        title=_page_title(_("Gap assessment results"), window, len(results)),
+        title=part_title(_("Gap assessment results"), window, len(results)),
         html=html,
         records=manifest_records(results),
     )
@@ -378,7 +365,7 @@ def _render_soa(scope: PackScope, key: str) -> SectionPart:
         empty=_("No clause is excluded."),
     )
     records += manifest_records(entries)
-    title = _page_title(_("Exclusions"), window, len(entries)) if window.start else _("Statements of applicability")
+    title = part_title(_("Exclusions"), window, len(entries)) if window.start else _("Statements of applicability")
     return SectionPart(title=title, html=html, records=records)
 
 

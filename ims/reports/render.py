@@ -10,6 +10,27 @@ from django.template.loader import render_to_string
 ROWS_PER_PART = 250
 
 
+EMPTY = "—"
+
+
+def local_time(value, tz) -> str:
+    """A date-time as evidence shows it: the wall time at the site and the zone's name; "—" for none."""
+    from ims.esign.selectors import local_text
+
+    return local_text(value, tz) or EMPTY
+
+
+def yes_no(value: bool) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Yes") if value else _("No")
+
+
+def part_title(label: str, window: slice, count: int) -> str:
+    """The bookmark of a part of a table: "Findings 251–500"."""
+    return f"{label} {window.start + 1}–{window.start + count}" if count else label
+
+
 def table_html(*, title: str = "", lead: str = "", columns: Sequence, rows: Iterable[Sequence], empty: str = "") -> str:
     """``columns``: labels, or (label, numeric) pairs. Cells are escaped."""
     columns = [(c, False) if isinstance(c, str) else tuple(c) for c in columns]
