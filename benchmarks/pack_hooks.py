@@ -13,11 +13,11 @@ COLUMNS = ["Record", "Person", "Course", "Version", "Completed", "Result", "Sign
 
 
 def rows_total() -> int:
-    return int(os.environ.get("IMS_BENCH_PACK_ROWS", "20000"))
+    return int(os.environ.get("IMS_BENCH_PACK_ROWS", "7000"))
 
 
 def part_rows() -> int:
-    return int(os.environ.get("IMS_BENCH_PACK_PART_ROWS", "500"))
+    return int(os.environ.get("IMS_BENCH_PACK_PART_ROWS", "250"))
 
 
 def rows(start: int, stop: int) -> list[tuple]:

@@ -29,10 +29,10 @@ class Workers:
 
     def __init__(self, queue: str, concurrency: int) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "ims", "worker", "-Q", queue, "-n", f"{uuid.uuid4().hex[:6]}@%h",
+            [sys.executable, "-m", "celery", "-A", "ims", "worker", "-Q", queue, "-n", f"{queue}@%h",
              f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-mingle", "--without-gossip",
              "-I", "benchmarks.pack_hooks"],
-            cwd=BASE_DIR, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=BASE_DIR, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip
         self.peak_kb = 0
@@ -106,7 +106,7 @@ def run_packs(say) -> None:
     from ims.org.models import Membership
     from ims.reports.render import html_to_pdf, paged_keys, part_document
 
-    os.environ.setdefault("IMS_BENCH_PACK_ROWS", "20000")
+    os.environ.setdefault("IMS_BENCH_PACK_ROWS", "7000")
     membership = (Membership.objects.filter(role__code=RoleCode.QUALITY_MANAGER).select_related("person", "site")
                   .order_by("site__code").first())  # fmt: skip
     actor, site = membership.person, membership.site

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
@@ -66,6 +67,15 @@ def pack_build(self, job_id: int) -> dict:
         log.exception("evidence pack %s could not be planned", pack.number)
         job_fail(job_id, error=f"{type(error).__name__}: {error}", message="Planning failed")
         return {"failed": True}
+    limit = settings.IMS_PACK_MAX_PARTS
+    if len(chunks) > limit:
+        job_fail(
+            job_id,
+            error=f"The scope holds {len(chunks)} parts (about {len(chunks) * 250:,} table rows); a pack holds at "
+            f"most {limit}. Choose a shorter period, fewer sections or fewer sites.",
+            message="Too large for one pack",
+        )
+        return {"failed": "too large"}
     pending = [c for c in chunks if c.status != ChunkStatus.DONE]
     job_progress_set(
         job_id, total=len(chunks) + 1, done=len(chunks) - len(pending), message=f"Rendering {len(chunks)} parts"

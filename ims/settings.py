@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
     },
 }
+# Evidence packs: the most parts (of about 250 table rows each) one pack may hold; a larger scope is refused with
+# the reason (a shorter period, fewer sections or sites).
+IMS_PACK_MAX_PARTS = int(os.environ.get("IMS_PACK_MAX_PARTS", "400"))
 # An import changing the roles of more people than this has their training assignments and acknowledgement tasks
 # brought up to date by a background task after it commits (fewer: inside the import's transaction).
 IMS_IMPORT_INLINE_PEOPLE = int(os.environ.get("IMS_IMPORT_INLINE_PEOPLE", "200"))

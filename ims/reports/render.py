@@ -31,17 +31,38 @@ def part_title(label: str, window: slice, count: int) -> str:
     return f"{label} {window.start + 1}–{window.start + count}" if count else label
 
 
+def column_widths(columns: Sequence[str], rows: Sequence[Sequence], *, line: int = 115) -> list[float]:
+    """Percent widths from what the columns hold: each column first gets its longest word (header or cells, at
+    most 10 characters, so short values never break inside), then the rest of the line (``line`` characters) is
+    shared by the mean length of the cells. The pack's tables use the fixed table layout, several times faster to
+    render than the automatic one; these widths give it the proportions the automatic layout would find."""
+    sample = rows[:200]
+    floors, means = [], []
+    for index, label in enumerate(columns):
+        cells = [str(row[index]) for row in sample if index < len(row)]
+        word = max((len(w) for text in (str(label), *cells) for w in text.split()), default=1)
+        floors.append(min(word, 10) + 1.0)
+        means.append(sum(len(cell) for cell in cells) / len(cells) if cells else 1.0)
+    rest = max(line - sum(floors), 0.0)
+    share = sum(means) or 1.0
+    widths = [floor + rest * mean / share for floor, mean in zip(floors, means, strict=True)]
+    total = sum(widths) or 1.0
+    return [round(100 * width / total, 2) for width in widths]
+
+
 def table_html(*, title: str = "", lead: str = "", columns: Sequence, rows: Iterable[Sequence], empty: str = "") -> str:
     """``columns``: labels, or (label, numeric) pairs. Cells are escaped."""
     columns = [(c, False) if isinstance(c, str) else tuple(c) for c in columns]
+    rows = [list(r) for r in rows]
     return render_to_string(
         "reports/table.html",
         {
             "title": title,
             "lead": lead,
             "columns": columns,
-            "rows": [list(r) for r in rows],
+            "rows": rows,
             "empty": empty,
+            "widths": column_widths([label for label, _numeric in columns], rows),
             "numeric": {i for i, (_label, numeric) in enumerate(columns) if numeric},
         },
     )

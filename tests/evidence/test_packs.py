@@ -304,3 +304,10 @@ def test_a_cancelled_build_stops_and_renders_no_pdf(org, demo_section, media):
     job_cancel(job=pack.job, by=org.qm_a)
     pack = _build(pack)
     assert pack.job.status == JobStatus.CANCELLED and not pack.pdf_file and pack.status == PackStatus.CANCELLED
+
+
+def test_a_scope_too_large_for_one_pack_fails_with_the_reason(org, demo_section, media, settings):
+    settings.IMS_PACK_MAX_PARTS = 2
+    pack = _build(_request(org)[0])
+    assert pack.status == PackStatus.FAILED and not pack.pdf_file and not pack.chunks.filter(status="done").exists()
+    assert "holds 3 parts" in pack.job.last_error and "shorter period" in pack.job.last_error
