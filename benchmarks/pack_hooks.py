@@ -13,7 +13,7 @@ COLUMNS = ["Record", "Person", "Course", "Version", "Completed", "Result", "Sign
 
 
 def rows_total() -> int:
-    return int(os.environ.get("IMS_BENCH_PACK_ROWS", "7000"))
+    return int(os.environ.get("IMS_BENCH_PACK_ROWS", "9000"))
 
 
 def part_rows() -> int:

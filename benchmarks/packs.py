@@ -106,7 +106,7 @@ def run_packs(say) -> None:
     from ims.org.models import Membership
     from ims.reports.render import html_to_pdf, paged_keys, part_document
 
-    os.environ.setdefault("IMS_BENCH_PACK_ROWS", "7000")
+    os.environ.setdefault("IMS_BENCH_PACK_ROWS", "9000")
     membership = (Membership.objects.filter(role__code=RoleCode.QUALITY_MANAGER).select_related("person", "site")
                   .order_by("site__code").first())  # fmt: skip
     actor, site = membership.person, membership.site
@@ -141,6 +141,7 @@ def run_packs(say) -> None:
         finally:
             workers.stop()
         figures[concurrency] = seconds
+        pages = pack.page_count or 0
         say(
             f"  pack, {concurrency} worker process{'es' if concurrency > 1 else ''}: {seconds:8.1f} s  "
             f"{pack.page_count} pages  {pack.job.status}  peak RSS per process {workers.peak_kb / 1024:.0f} MB"
@@ -150,7 +151,7 @@ def run_packs(say) -> None:
     say(
         f"  speed-up 2 vs 1: {speedup:.2f}× {'ok' if speedup >= 1.7 else 'UNDER TARGET'};  "
         f"overhead 1 worker vs raw: {overhead:.2f}× {'ok' if overhead <= 1.15 else 'OVER TARGET'};  "
-        f"500-page pack with 2: {figures[2]:.1f} s {'ok' if figures[2] <= 60 else 'OVER TARGET'}"
+        f"{pages}-page pack with 2: {figures[2]:.1f} s {'ok' if pages >= 500 and figures[2] <= 60 else 'OVER TARGET'}"
     )
     # The largest site's real evidence: training records, acknowledgements and the trail extract.
     from django.db.models import Count
