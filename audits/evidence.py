@@ -21,7 +21,7 @@ from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
 from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, part_title, table_html, yes_no
 
-from .models import Audit, AuditProgramme, ChecklistItem, Finding, ProgrammeArea
+from .models import Audit, AuditProgramme, ChecklistItem, EvidenceFile, Finding, ProgrammeArea
 from .services import CAPA_KIND
 
 SECTION = "audits"
@@ -68,6 +68,12 @@ def _programmes(scope: PackScope) -> QuerySet:
 
 def _areas(scope: PackScope) -> QuerySet:
     return ProgrammeArea._base_manager.filter(programme__in=_programmes(scope).values("pk"))
+
+
+def audits_included(scope: PackScope) -> list[QuerySet]:
+    items = _items(scope)
+    files = EvidenceFile._base_manager.filter(item__in=items.values("pk"))
+    return [_programmes(scope), _areas(scope), audits_in_scope(scope), _findings(scope), items, files]
 
 
 def audits_parts(scope: PackScope) -> list[str]:
@@ -315,5 +321,6 @@ def register() -> None:
                 "audits.evidencefile": "item__audit__planned_date",
                 "audits.finding": "raised_on",
             },
+            included=audits_included,
         )
     )

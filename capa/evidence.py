@@ -17,7 +17,7 @@ from ims.reports.registry import EvidenceSection, PackScope, SectionPart, regist
 from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, table_html
 
 from .choices import CheckStatus
-from .models import Capa, EffectivenessCheck
+from .models import Capa, CapaAction, EffectivenessCheck
 from .reports import record_context
 
 SECTION = "capa"
@@ -47,6 +47,17 @@ def _chosen_files(scope: PackScope) -> list[int]:
         .order_by("reference")
         .values_list("pk", flat=True)
     )
+
+
+def capa_included(scope: PackScope) -> list[QuerySet]:
+    """The CAPAs of the log, and the chosen CAPAs with their actions and effectiveness checks."""
+    files = _chosen_files(scope)
+    return [
+        _log(scope),
+        Capa._base_manager.filter(pk__in=files),
+        CapaAction._base_manager.filter(capa_id__in=files),
+        EffectivenessCheck._base_manager.filter(capa_id__in=files),
+    ]
 
 
 def capa_parts(scope: PackScope) -> list[str]:
@@ -134,5 +145,6 @@ def register() -> None:
                 "capa.capaaction": "capa__opened_at",
                 "capa.effectivenesscheck": "capa__opened_at",
             },
+            included=capa_included,
         )
     )

@@ -93,6 +93,15 @@ VERSION_SITE_FIELDS = (
 )
 
 
+def tasks_at_sites(*, site_ids, distributed_before: datetime.datetime | None = None) -> QuerySet:
+    """The live tasks at ``site_ids`` (of distributions made before ``distributed_before``): what the coverage per
+    version and site counts."""
+    tasks = live_tasks(Acknowledgement._base_manager.filter(site_id__in=list(site_ids)))
+    if distributed_before is not None:
+        tasks = tasks.filter(distribution__created_at__lt=distributed_before)
+    return tasks
+
+
 def coverage_by_version_and_site(
     *, site_ids, distributed_before: datetime.datetime | None = None, on: datetime.date | None = None
 ) -> QuerySet:
@@ -101,11 +110,9 @@ def coverage_by_version_and_site(
     No user scope (the evidence pack's sites were checked when it was asked for). A queryset of dicts, so that a
     caller pages it in the database; ``coverage_row`` adds the % acknowledged to a row.
     """
-    tasks = live_tasks(Acknowledgement._base_manager.filter(site_id__in=list(site_ids)))
-    if distributed_before is not None:
-        tasks = tasks.filter(distribution__created_at__lt=distributed_before)
     return (
-        tasks.order_by()
+        tasks_at_sites(site_ids=site_ids, distributed_before=distributed_before)
+        .order_by()
         .values(*VERSION_SITE_FIELDS)
         .annotate(**_aggregates(on or timezone.localdate()))
         .order_by("version__document__number", "version__number", "site__code", "version_id", "site_id")

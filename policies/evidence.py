@@ -218,6 +218,24 @@ def policy_render(scope: PackScope, key: str) -> SectionPart:
 # --- Acknowledgement coverage -------------------------------------------------------------------------------------
 
 
+def policy_included(scope: PackScope) -> list[QuerySet]:
+    versions = scope_policies(scope)
+    objectives = scope_objectives(scope)
+    latest_readings = (
+        ObjectiveReading._base_manager.filter(
+            objective__in=objectives.values("pk"),
+            is_void=False,
+            period_end__gte=scope.period_start,
+            period_end__lte=scope.period_end,
+        )
+        .order_by("objective_id", "-period_end", "-pk")
+        .distinct("objective_id")
+    )
+    readings = ObjectiveReading._base_manager.filter(pk__in=latest_readings.values("pk"))
+    documents = ControlledDocument._base_manager.filter(pk__in=versions.values("document_id"))
+    return [documents, versions, objectives, readings]
+
+
 def scope_coverage(scope: PackScope) -> QuerySet:
     """Per effective version × site: the live tasks' states today, for versions distributed by the period's end."""
     return coverage.coverage_by_version_and_site(site_ids=scope.site_ids, distributed_before=scope.period_end_dt)
@@ -337,6 +355,13 @@ def _tasks_render(scope: PackScope, key: str) -> SectionPart:
     )
 
 
+def acknowledgement_included(scope: PackScope) -> list[QuerySet]:
+    """The distributions of the versions the coverage counts, and the tasks asked in the period."""
+    counted = coverage.tasks_at_sites(site_ids=scope.site_ids, distributed_before=scope.period_end_dt)
+    distributions = Distribution._base_manager.filter(version_id__in=counted.values("version_id"))
+    return [distributions, scope_acknowledgements(scope)]
+
+
 def acknowledgement_render(scope: PackScope, key: str) -> SectionPart:
     return _renderer(key, {COVERAGE_PREFIX: _coverage_render, TASK_PREFIX: _tasks_render})(scope, key)
 
@@ -368,6 +393,7 @@ def register() -> None:
                 ("Roles and responsibilities", "policies:raci_matrix"),
             ),
             period_lookups={ObjectiveReading._meta.label_lower: "period_end"},
+            included=policy_included,
         )
     )
     register_section(
@@ -384,5 +410,6 @@ def register() -> None:
             ),
             pages=(("Acknowledgement coverage", "policies:coverage"),),
             period_lookups={Acknowledgement._meta.label_lower: "created_at"},
+            included=acknowledgement_included,
         )
     )

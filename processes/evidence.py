@@ -129,6 +129,18 @@ def _exclusions(scope: PackScope) -> QuerySet:
     return ApplicabilityEntry._base_manager.filter(statement__in=_statements(scope).values("pk"), applicable=False)
 
 
+def processes_included(scope: PackScope) -> list[QuerySet]:
+    return [
+        _processes(scope),
+        _map_versions(scope),
+        _diagrams(scope),
+        _assessments(scope),
+        _listed_results(scope),
+        _statements(scope),
+        _exclusions(scope),
+    ]
+
+
 def processes_parts(scope: PackScope) -> list[str]:
     return (
         paged_keys(_processes(scope).count(), per_part=PER_PART, prefix=REGISTER)
@@ -414,5 +426,6 @@ def register() -> None:
                 "processes.gapassessment": "planned_start",
                 "processes.clauseresult": "assessment__planned_start",
             },
+            included=processes_included,
         )
     )

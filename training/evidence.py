@@ -55,6 +55,10 @@ def scope_records(scope: PackScope) -> QuerySet:
     return records.order_by("completed_on", "site__code", "person__last_name", "person__first_name", "pk")
 
 
+def training_included(scope: PackScope) -> list[QuerySet]:
+    return [scope_records(scope)]
+
+
 def training_parts(scope: PackScope) -> list[str]:
     return [SUMMARY_KEY, *paged_keys(scope_records(scope).count(), per_part=RECORDS_PER_PART, prefix=RECORD_PREFIX)]
 
@@ -260,6 +264,7 @@ def register() -> None:
                 ("Sessions", "training:session_list"),
             ),
             option_labels={PEOPLE_OPTION: "People", COURSES_OPTION: "Courses"},
+            included=training_included,
             period_lookups={
                 TrainingRecord._meta.label_lower: "completed_on",
                 Assignment._meta.label_lower: "due_date",

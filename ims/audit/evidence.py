@@ -1,10 +1,10 @@
 """The audit-trail sections of an inspector's evidence pack: an extract of the trail, and its integrity.
 
-``trail``: the events of the period about records of the pack's sites, limited to the record types the pack's
-other sections show (with their link tables), in id order. ``parts()`` numbers the matching events in one
-statement and cuts them into id ranges of ``TRAIL_EVENTS_PER_PART`` events (key ``<first row>:<first id>-<last
-id>``), so a part reads its events by id range, never with OFFSET over the trail. Each event's manifest entry
-is its stored row hash, the hash the seals chain.
+``trail``: the events of the period about the records the pack's other sections include (each section's
+``included`` record sets, with their rows in audited link tables), in id order. ``parts()`` numbers the matching
+events in one statement and cuts them into id ranges of ``TRAIL_EVENTS_PER_PART`` events (key ``<first
+row>:<first id>-<last id>``), so a part reads its events by id range, never with OFFSET over the trail. Each
+event's manifest entry is its stored row hash, the hash the seals chain.
 
 ``integrity``: the latest integrity verification, the verifications of the period and the head of the seal chain.
 """
@@ -12,16 +12,26 @@ is its stored row hash, the hash the seals chain.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import defaultdict
+from functools import reduce
 
-from django.apps import apps
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
 
 from ims.org.models import Site
 from ims.reports.manifest import manifest_records
-from ims.reports.registry import EvidenceSection, ManifestRecord, PackScope, SectionPart, get_section, register_section
+from ims.reports.registry import (
+    EvidenceSection,
+    ManifestRecord,
+    PackScope,
+    SectionPart,
+    included_records,
+    register_section,
+)
 from ims.reports.render import table_html
 
 from . import registry
@@ -60,55 +70,58 @@ def _site_zones(scope: PackScope) -> list[tuple[int, datetime.tzinfo]]:
 # --- the extract -----------------------------------------------------------------------------------------------
 
 
-def _link_labels(label: str) -> list[str]:
-    """The audited link tables of a model's many-to-many fields (an audit's clauses, a process's sites)."""
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        return []
+def _link_columns(model: type[models.Model]) -> list[tuple[str, str]]:
+    """The audited link tables of a model's many-to-many fields (an audit's clauses, a process's sites), each with
+    the column naming the model's row."""
     links = []
     for field in model._meta.many_to_many:
         through = field.remote_field.through
         if through._meta.auto_created and registry.get_audited(through) is not None:
-            links.append(through._meta.label_lower)
+            links.append((through._meta.db_table, field.m2m_column_name()))
     return links
 
 
-def trail_labels(scope: PackScope) -> list[str]:
-    """The record types of the pack's other sections, with their link tables."""
-    labels: set[str] = set()
-    for code in scope.sections:
-        section = get_section(code)
-        if section is None or code in (TRAIL, INTEGRITY):
-            continue
-        for label in section.models:
-            labels.add(label)
-            labels.update(_link_labels(label))
-    return sorted(labels)
+def _record_conditions(scope: PackScope) -> list[Q]:
+    """One condition per record set of the pack (``included_records``): the events of those records, and of
+    their rows in the audited link tables (matched on the old or new row, so a removed link is there too)."""
+    conditions = []
+    for queryset in included_records(scope):
+        texts = queryset.order_by().annotate(event_object_pk=Cast("pk", models.CharField())).values("event_object_pk")
+        conditions.append(Q(table_name=queryset.model._meta.db_table, object_pk__in=texts))
+        for table, column in _link_columns(queryset.model):
+            conditions.append(
+                Q(table_name=table)
+                & (Q(In(KeyTextTransform(column, "new"), texts)) | Q(In(KeyTextTransform(column, "old"), texts)))
+            )
+    return conditions
+
+
+def _in_period(scope: PackScope) -> Q:
+    return Q(occurred_at__gte=scope.period_start_dt, occurred_at__lt=scope.period_end_dt)
 
 
 def trail_events(scope: PackScope) -> QuerySet:
-    """Events of the period about records of the pack's sites and record types (the trail page's site filter:
-    the GIN-indexed array overlap with the ids as a literal array)."""
-    sites = models.Value(list(scope.site_ids), output_field=ArrayField(models.BigIntegerField()))
-    return AuditEvent.objects.filter(
-        model_label__in=trail_labels(scope),
-        occurred_at__gte=scope.period_start_dt,
-        occurred_at__lt=scope.period_end_dt,
-        site_ids__overlap=sites,
-    )
+    """The events of the period about the records the pack's other sections include."""
+    conditions = _record_conditions(scope)
+    if not conditions:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(_in_period(scope) & reduce(operator.or_, conditions))
 
 
 def trail_parts(scope: PackScope) -> list[str]:
-    if not trail_labels(scope) or not scope.site_ids:
+    conditions = _record_conditions(scope)
+    if not conditions:
         return [NO_EVENTS]
-    per_part = TRAIL_EVENTS_PER_PART
-    sql, params = trail_events(scope).order_by().values("id").query.sql_with_params()
+    # One indexed lookup per record set (the record index on table and id), joined: an OR of them all would
+    # read the whole period of the trail.
+    matching = [AuditEvent.objects.filter(_in_period(scope), condition).values("id") for condition in conditions]
+    ids = matching[0].union(*matching[1:]) if len(matching) > 1 else matching[0]
+    sql, params = ids.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(id), max(id), count(*) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS part "  # noqa: S608 - the ORM's own SQL and parameters
             f"FROM ({sql}) AS matching) AS numbered GROUP BY part ORDER BY part",
-            [per_part, *params],
+            [TRAIL_EVENTS_PER_PART, *params],
         )
         ranges = cursor.fetchall()
     if not ranges:
@@ -203,12 +216,12 @@ def trail_render(scope: PackScope, key: str) -> SectionPart:
     html = table_html(
         title="Audit trail events",
         lead=(
-            f"Changes from {scope.period_start} to {scope.period_end} (UTC) of the records of the sections in this "
-            "pack at its sites, in the order they were written; times in UTC and at the record's site."
+            f"Changes from {scope.period_start} to {scope.period_end} (UTC) of the records this pack's other "
+            "sections hold, in the order they were written; times in UTC and at the record's site."
         ),
         columns=[("Event", True), "When", "Who", "Action", "Record", "Changes (old → new)", "Reason", "Channel"],
         rows=rows,
-        empty="No change to these records at these sites in the period.",
+        empty="No change to the records of this pack in the period.",
     )
     html = f'<div class="small">{html}</div>'  # eight columns of dense text
     entries = [ManifestRecord(model=TRAIL_LABEL, pk=str(e.pk), version="1", sha256=e.row_hash) for e in events]
@@ -298,7 +311,7 @@ def register() -> None:
             models=(TRAIL_LABEL,),
             parts=trail_parts,
             render=trail_render,
-            description="The audit trail of the records of the other sections at the sites in the period.",
+            description="The audit trail, during the period, of the records the pack's other sections hold.",
             pages=(("Audit trail", "audit:trail"),),
             period_lookups={TRAIL_LABEL: "occurred_at"},
         )

@@ -31,6 +31,11 @@ def scope_versions(scope: PackScope) -> QuerySet:
     return versions_in_force(site_ids=scope.site_ids, start=scope.period_start_dt, end=scope.period_end_dt)
 
 
+def document_included(scope: PackScope) -> list[QuerySet]:
+    versions = scope_versions(scope)
+    return [ControlledDocument._base_manager.filter(pk__in=versions.values("document_id")), versions]
+
+
 def document_parts(scope: PackScope) -> list[str]:
     return paged_keys(scope_versions(scope).count(), per_part=VERSIONS_PER_PART)
 
@@ -152,5 +157,6 @@ def register() -> None:
                 ("Document versions", "documents:version_list"),
                 ("Periodic reviews overdue", "documents:review_overdue"),
             ),
+            included=document_included,
         )
     )

@@ -52,6 +52,11 @@ def scope_signatures(scope: PackScope) -> QuerySet:
     ).order_by("signed_at", "pk")
 
 
+def signature_included(scope: PackScope) -> list[QuerySet]:
+    signatures = scope_signatures(scope)
+    return [signatures, SignatureCertification.objects.filter(person_id__in=signatures.values("signer_id"))]
+
+
 def signature_parts(scope: PackScope) -> list[str]:
     return paged_keys(scope_signatures(scope).count(), per_part=SIGNATURES_PER_PART)
 
@@ -171,5 +176,6 @@ def register() -> None:
             ),
             pages=(("E-signature certification register", "esign:certification_register"),),
             period_lookups={Signature._meta.label_lower: "signed_at"},
+            included=signature_included,
         )
     )

@@ -16,8 +16,12 @@ one part's memory never holds a whole site's records.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ class EvidenceSection:
     #: Model label → the ORM path of the date (or date-time) that places a record in a grant's period of
     #: records (e.g. {"training.trainingrecord": "completed_at"}); models not named are not limited by period.
     period_lookups: Mapping[str, str] = field(default_factory=dict)
+    #: The records the section puts in a pack, as querysets (one per model) of exactly those records: the trail
+    #: extract holds their events, and the manifest lists no record outside them.
+    included: Callable[[PackScope], Iterable[QuerySet]] | None = None
 
 
 _sections: dict[str, EvidenceSection] = {}
@@ -142,6 +149,16 @@ def period_lookup(label: str) -> str | None:
         if label in section.period_lookups:
             return section.period_lookups[label]
     return None
+
+
+def included_records(scope: PackScope) -> list[QuerySet]:
+    """The records the pack's sections put in it: each section's ``included`` querysets."""
+    records = []
+    for code in scope.sections:
+        section = _sections.get(code)
+        if section is not None and section.included is not None:
+            records.extend(section.included(scope))
+    return records
 
 
 def claimed_models() -> frozenset[str]:

@@ -33,6 +33,7 @@ from policies import evidence as policy_evidence
 from policies.models import Acknowledgement, Distribution, Objective, ObjectiveReading
 from tests.policies.ack_factories import PASSWORD, controllers, effective_policy, make_effective
 from tests.policies.factories import ObjectiveFactory, ObjectiveReadingFactory
+from tests.reports.included import assert_manifest_is_the_included_records
 from tests.training.factories import course_at, require
 from training import evidence as training_evidence
 from training import services as training_services
@@ -129,6 +130,7 @@ def test_document_register_shows_the_versions_in_force_at_the_sites_with_their_c
     scope = scope_of(org, org.site_a)
     section = get_section("documents")
     assert section.parts(scope) == ["0"]
+    assert_manifest_is_the_included_records("documents", scope)
 
     part = section.render(scope, "0")
 
@@ -211,6 +213,7 @@ def test_policy_section_shows_the_policies_in_force_and_the_objectives_of_the_si
     scope = scope_of(org, org.site_a)
     section = get_section("policy")
     assert section.parts(scope) == ["policies-0", "objectives-0"]
+    assert_manifest_is_the_included_records("policy", scope)
 
     policies = section.render(scope, "policies-0")
     assert ids(policies, "documents.documentversion") == {data["policy_a"].pk}
@@ -314,6 +317,7 @@ def test_acknowledgement_coverage_and_tasks_of_the_site(org, acknowledged):
     scope = scope_of(org, org.site_a)
     section = get_section("acknowledgements")
     assert section.parts(scope) == ["coverage-0", "acknowledgements-0"]
+    assert_manifest_is_the_included_records("acknowledgements", scope)
 
     coverage = section.render(scope, "coverage-0")
     assert ids(coverage, "policies.distribution") == {Distribution.objects.get(version=acknowledged).pk}
@@ -390,6 +394,7 @@ def test_training_section_shows_the_site_matrix_and_the_records_of_the_period(or
     scope = scope_of(org, org.site_a)
     section = get_section("training")
     assert section.parts(scope) == ["summary", "records-0"]
+    assert_manifest_is_the_included_records("training", scope)
 
     summary = section.render(scope, "summary")
     assert summary.records == []
@@ -463,6 +468,7 @@ def test_signature_register_shows_the_signatures_of_the_sites_people(org, signat
     scope = scope_of(org, org.site_a)
     section = get_section("signatures")
     assert section.parts(scope) == ["0"]
+    assert_manifest_is_the_included_records("signatures", scope)
     part = section.render(scope, "0")
 
     by_emp_a = set(Signature.objects.filter(signer=org.emp_a).values_list("pk", flat=True))

@@ -39,6 +39,7 @@ from tests.audits.auditkit import answer_all, audit_at, clause, person_at, proce
 from tests.capa.capakit import approved, capa_at, certify, investigated, planned
 from tests.processes.gapkit import small_standards
 from tests.processes.test_maps import new_map, take_to_effective
+from tests.reports.included import assert_manifest_is_the_included_records
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,7 @@ def test_a_capa_file_is_the_full_record_of_a_chosen_capa_of_the_sites(org, capas
     scope = scope_for(org, "capa", options={"capa.files": chosen})
     keys = get_section("capa").parts(scope)
     assert keys == ["log0", f"file{capas.in_period.pk}", f"file{capas.old.pk}"]  # by reference; not site B's
+    assert_manifest_is_the_included_records("capa", scope)
     file = get_section("capa").render(scope, f"file{capas.in_period.pk}")
     assert file.title == capas.in_period.reference
     for value in ("The SOP lacks a daily alarm check.", "Speaker removed", "Reinstall speaker",
@@ -207,6 +209,7 @@ def audits(org):
 def test_the_audits_section_shows_the_audits_of_the_sites_in_the_period_with_their_findings(org, audits):
     scope = scope_for(org, "audits")
     assert get_section("audits").parts(scope) == ["programme0", "audits0", "findings0", "checklist0"]
+    assert_manifest_is_the_included_records("audits", scope)
     programme, audit_part, findings, checklist = rendered("audits", scope)
 
     assert shown([programme]) == ids("audits.auditprogramme", audits.programme) | ids(
@@ -342,6 +345,7 @@ def test_the_processes_section_shows_the_sites_register_maps_assessments_and_app
     scope = scope_for(org, "processes")
     keys = get_section("processes").parts(scope)
     assert keys == ["register0", "maps0", "diagrams0", "gaps0", "results0", "soa0"]
+    assert_manifest_is_the_included_records("processes", scope)
     register, maps, diagrams, assessments, results, soa = (get_section("processes").render(scope, k) for k in keys)
 
     assert shown([register]) == ids("processes.process", processes.at_a, processes.at_both)
@@ -393,7 +397,7 @@ def capa_events(capa: Capa) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(model_label="capa.capa", object_pk=str(capa.pk)).order_by("id"))
 
 
-def test_the_trail_extract_holds_the_events_of_the_other_sections_records_at_the_sites(org):
+def test_the_trail_extract_holds_the_events_of_the_records_the_pack_includes(org):
     capa = capa_at(org, title="Cold room alarm ignored")
     capa_services.capa_update(actor=org.qm_a, capa=capa, changes={"title": "Cold room alarm silenced"})
     action = capa_services.capa_action_add(
@@ -402,12 +406,21 @@ def test_the_trail_extract_holds_the_events_of_the_other_sections_records_at_the
     )  # fmt: skip
     other_site = capa_at(org, site=org.site_b, title="Boston excursion")
     process = process_at(org, org.site_a)  # at the site, but no section of the pack shows processes
+    # At the site and changed in the period, but opened long before it: not in the log, so not in the extract.
+    old = capa_at(org, title="Freezer excursion of last year")
+    Capa.objects.filter(pk=old.pk).update(opened_at=timezone.now() - datetime.timedelta(days=400))
+    capa_services.capa_update(actor=org.qm_a, capa=Capa.objects.get(pk=old.pk), changes={"title": "Freezer, 2025"})
+    assert capa_events(old)[-1].occurred_at.date() >= timezone.localdate() - datetime.timedelta(days=1)
+
     scope = scope_for(org, "capa", "trail")
     parts = rendered("trail", scope)
+    assert shown(parts) == {("audit.auditevent", str(e.pk)) for e in capa_events(capa)}  # the log: the CAPA only
+    with_file = scope_for(org, "capa", "trail", options={"capa.files": [capa.pk]})
     expected = capa_events(capa) + list(
         AuditEvent.objects.filter(model_label="capa.capaaction", object_pk=str(action.pk))
     )
     assert len(expected) >= 3
+    parts = rendered("trail", with_file)  # the CAPA file holds its actions: their events too
     assert shown(parts) == {("audit.auditevent", str(e.pk)) for e in expected}
     for record in (r for part in parts for r in part.records):
         event = AuditEvent.objects.get(pk=record.pk)
@@ -415,7 +428,7 @@ def test_the_trail_extract_holds_the_events_of_the_other_sections_records_at_the
     html = text_of(parts)
     assert "Title: Cold room alarm ignored → Cold room alarm silenced" in html
     assert "Europe/Zurich" in html and "Z · " in html  # UTC and the site's wall clock
-    assert other_site.reference not in html and process.code not in html
+    assert other_site.reference not in html and process.code not in html and old.reference not in html
 
     with_processes = scope_for(org, "processes", "trail")
     labels = {e.model_label for e in AuditEvent.objects.filter(pk__in=[pk for _, pk in shown(rendered(
