@@ -19,7 +19,16 @@ from ims.esign import selectors as esign_selectors
 from ims.org.models import Site
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
-from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, part_title, table_html, yes_no
+from ims.reports.render import (
+    ROWS_PER_PART,
+    local_time,
+    page_slice,
+    paged_keys,
+    part_title,
+    render_by_prefix,
+    table_html,
+    yes_no,
+)
 
 from .models import Audit, AuditProgramme, ChecklistItem, EvidenceFile, Finding, ProgrammeArea
 from .services import CAPA_KIND
@@ -285,12 +294,7 @@ RENDERERS = {
 
 
 def audits_render(scope: PackScope, key: str) -> SectionPart:
-    prefix = key.rstrip("0123456789")
-    try:
-        renderer = RENDERERS[prefix]
-    except KeyError:
-        raise ValueError(f"Unknown part {key!r} of the audits section") from None
-    return renderer(scope, key)
+    return render_by_prefix(RENDERERS, scope, key, section="audits")
 
 
 def register() -> None:

@@ -25,7 +25,7 @@ from ims.esign.canonical import record_hash
 from ims.esign.selectors import local_text, manifestation, signatures_by_record, viewer_timezone
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
-from ims.reports.render import ROWS_PER_PART, page_slice, paged_keys, table_html
+from ims.reports.render import ROWS_PER_PART, page_slice, paged_keys, render_by_prefix, table_html
 
 from . import coverage
 from .choices import ObjectiveLevel
@@ -48,14 +48,6 @@ HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
 
 def _span(window: slice, count: int) -> str:
     return f" {window.start + 1}–{window.start + count}" if count else ""
-
-
-def _renderer(key: str, renderers: dict):
-    """The render function of the part ``key`` (by its prefix)."""
-    for prefix, render in renderers.items():
-        if key.startswith(prefix):
-            return render
-    raise ValueError(f"unknown part {key!r}")
 
 
 # --- IMS policy and objectives ------------------------------------------------------------------------------------
@@ -212,7 +204,8 @@ def _objectives_render(scope: PackScope, key: str) -> SectionPart:
 
 
 def policy_render(scope: PackScope, key: str) -> SectionPart:
-    return _renderer(key, {POLICY_PREFIX: _policies_render, OBJECTIVE_PREFIX: _objectives_render})(scope, key)
+    renderers = {POLICY_PREFIX: _policies_render, OBJECTIVE_PREFIX: _objectives_render}
+    return render_by_prefix(renderers, scope, key, section=POLICY_CODE)
 
 
 # --- Acknowledgement coverage -------------------------------------------------------------------------------------
@@ -363,7 +356,8 @@ def acknowledgement_included(scope: PackScope) -> list[QuerySet]:
 
 
 def acknowledgement_render(scope: PackScope, key: str) -> SectionPart:
-    return _renderer(key, {COVERAGE_PREFIX: _coverage_render, TASK_PREFIX: _tasks_render})(scope, key)
+    renderers = {COVERAGE_PREFIX: _coverage_render, TASK_PREFIX: _tasks_render}
+    return render_by_prefix(renderers, scope, key, section=ACKNOWLEDGEMENT_CODE)
 
 
 def register() -> None:

@@ -26,7 +26,16 @@ from ims.esign import selectors as esign_selectors
 from ims.org.models import Site
 from ims.reports.manifest import manifest_records
 from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
-from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, part_title, table_html, yes_no
+from ims.reports.render import (
+    ROWS_PER_PART,
+    local_time,
+    page_slice,
+    paged_keys,
+    part_title,
+    render_by_prefix,
+    table_html,
+    yes_no,
+)
 
 from .gap_selectors import STATUS_KEYS
 from .models import (
@@ -392,11 +401,7 @@ RENDERERS = {
 
 
 def processes_render(scope: PackScope, key: str) -> SectionPart:
-    try:
-        renderer = RENDERERS[key.rstrip("0123456789")]
-    except KeyError:
-        raise ValueError(f"Unknown part {key!r} of the processes section") from None
-    return renderer(scope, key)
+    return render_by_prefix(RENDERERS, scope, key, section="processes")
 
 
 def register() -> None:

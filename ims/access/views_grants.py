@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from ims.documents.views import client_ip
 from ims.esign import selectors as esign_selectors
 from ims.esign.choices import SignatureChannel
 from ims.esign.services import SignatureRefused, username_required
@@ -39,10 +40,6 @@ GRANT_STATEMENT = _(
     "the sites, sections, records and time shown."
 )
 END_STATEMENT = _("Meaning of your signature: approved — the inspector's access ends now, for the reason given.")
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _viewer_tz(user):

@@ -68,6 +68,15 @@ def table_html(*, title: str = "", lead: str = "", columns: Sequence, rows: Iter
     )
 
 
+def render_by_prefix(renderers, scope, key: str, *, section: str):
+    """Render the part ``key`` (e.g. ``"findings3"``) with the renderer of its prefix (``"findings"``)."""
+    try:
+        renderer = renderers[key.rstrip("0123456789")]
+    except KeyError:
+        raise ValueError(f"Unknown part {key!r} of the {section} section") from None
+    return renderer(scope, key)
+
+
 def paged_keys(count: int, *, per_part: int = ROWS_PER_PART, prefix: str = "") -> list[str]:
     """Part keys ``prefix0``, ``prefix1``, … covering ``count`` rows (at least one part, for an empty table)."""
     parts = max(1, -(-count // per_part))
