@@ -40,19 +40,15 @@ class CompanyLevelQuerySet(RestrictedQuerySet):
         """An external inspector reads the site rows their grants open (``super().restrict``: sections, sites,
         period), and the company rows only under a grant of a section that shows this model, in its period."""
         from ims.access.inspection import inspector_scope
-        from ims.reports.registry import period_lookup
 
         rows = super().restrict(user, "view")
         opts = self.model._meta
-        grants = inspector_scope(user).grants_for(opts.label_lower)
+        scope = inspector_scope(user)
+        grants = scope.grants_for(opts.label_lower)
         if not grants or not site_id_list(user, opts.app_label, f"view_{opts.model_name}"):
             return rows
         company = Q(**{f"{self.company_lookup}__isnull": True})
-        lookup = period_lookup(opts.label_lower)  # a date (a reading's period end)
-        if lookup:
-            periods = Q(pk__in=[])
-            for grant in grants:
-                periods |= Q(**{f"{lookup}__gte": grant.records_from, f"{lookup}__lte": grant.records_to})
+        if (periods := scope.period_q(self.model, grants)) is not None:
             company &= periods
         return rows | self.filter(company)
 

@@ -60,6 +60,20 @@ class InspectorScope:
         codes = {s.code for s in sections() if label in s.models}
         return [g for g in self.grants if g.sections & codes]
 
+    @staticmethod
+    def period_q(model, grants: list[GrantView]) -> models.Q | None:
+        """The records of ``model`` in the period of records of one of ``grants``; None for a model that no
+        section places in time (its records are not limited by period)."""
+        from ims.reports.registry import period_lookup
+
+        lookup = period_lookup(model._meta.label_lower)
+        if not lookup:
+            return None
+        condition = models.Q(pk__in=[])
+        for grant in grants:
+            condition |= _period_q(model, lookup, grant.records_from, grant.records_to)
+        return condition
+
     def restrict(self, queryset: models.QuerySet, action: str, user) -> models.QuerySet:
         from ims.reports.registry import period_lookup
 
