@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims.reports.manifest import manifest_records
-from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
+from ims.reports.registry import EvidenceSection, OptionReferences, PackScope, SectionPart, register_section
 from ims.reports.render import ROWS_PER_PART, local_time, page_slice, paged_keys, table_html
 
 from .choices import CheckStatus
@@ -47,6 +47,17 @@ def _chosen_files(scope: PackScope) -> list[int]:
         .order_by("reference")
         .values_list("pk", flat=True)
     )
+
+
+def capa_references(references, site_ids) -> dict[str, int]:
+    """CAPA references (any case) of the sites → their ids."""
+    wanted = {r.strip().upper(): r for r in references}
+    found = Capa._base_manager.filter(reference__in=list(wanted), site_id__in=list(site_ids))
+    return {wanted[reference]: pk for reference, pk in found.values_list("reference", "pk")}
+
+
+def capa_described(ids) -> list[str]:
+    return list(Capa._base_manager.filter(pk__in=list(ids)).order_by("reference").values_list("reference", flat=True))
 
 
 def capa_included(scope: PackScope) -> list[QuerySet]:
@@ -140,6 +151,13 @@ def register() -> None:
             description="CAPAs opened at the sites in the period; the full record of chosen CAPAs.",
             pages=(("CAPA log", "capa:capa_list"),),
             option_labels={FILES_OPTION: "CAPA files"},
+            option_references={
+                FILES_OPTION: OptionReferences(
+                    help_text="CAPA references whose full record the pack holds, e.g. CAPA-000012.",
+                    resolve=capa_references,
+                    describe=capa_described,
+                )
+            },
             period_lookups={
                 "capa.capa": "opened_at",
                 "capa.capaaction": "capa__opened_at",

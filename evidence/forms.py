@@ -42,15 +42,20 @@ class PackForm(forms.Form):
             InspectorGrant.objects.restrict(user, "view").active().select_related("inspector").order_by("-valid_from")
         )
         self.option_names = []
+        self.option_readers = {}
         for section in sections():
             for name, label in section.option_labels.items():
                 field_name = "option__" + name.replace(".", "__")
+                reader = section.option_references.get(name)
                 self.fields[field_name] = forms.CharField(
                     label=f"{section.title}: {label}",
                     required=False,
-                    help_text=_("Ids of the records, separated by commas."),
+                    max_length=4000,
+                    widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                    help_text=(reader.help_text if reader else _("Record ids")) + " " + _("Separate them by commas."),
                 )
                 self.option_names.append((field_name, name))
+                self.option_readers[name] = reader
 
     @property
     def option_fields(self):
@@ -59,13 +64,28 @@ class PackForm(forms.Form):
     def clean(self):
         data = super().clean()
         options = {}
+        site_ids = [site.pk for site in data.get("sites") or ()]
         for field_name, name in self.option_names:
-            raw = (data.get(field_name) or "").replace(";", ",")
-            values = [v.strip() for v in raw.split(",") if v.strip()]
-            if any(not v.isdigit() for v in values):
-                self.add_error(field_name, _("Give record ids (numbers) separated by commas."))
+            raw = (data.get(field_name) or "").replace(";", ",").replace("\n", ",")
+            values = list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+            if not values:
                 continue
-            if values:
+            reader = self.option_readers.get(name)
+            if reader is None:
+                if any(not v.isdigit() for v in values):
+                    self.add_error(field_name, _("Give record ids (numbers) separated by commas."))
+                    continue
                 options[name] = [int(v) for v in values]
+                continue
+            if not site_ids:
+                continue  # the sites' own error says what is missing
+            found = reader.resolve(values, site_ids)
+            if missing := [v for v in values if v not in found]:
+                self.add_error(
+                    field_name,
+                    _("Not found at the chosen sites: %(missing)s.") % {"missing": ", ".join(missing[:20])},
+                )
+                continue
+            options[name] = sorted(set(found.values()))
         data["options"] = options
         return data

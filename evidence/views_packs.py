@@ -24,7 +24,7 @@ from ims.esign.choices import SignatureChannel
 from ims.esign.services import SignatureRefused, username_required
 from ims.jobs.services import job_cancel
 from ims.org.filtersets import SearchFilterSet
-from ims.reports.registry import get_section
+from ims.reports.registry import get_section, options_described
 from ims.web.tables import BaseTable
 from ims.web.views import ObjectListView, apply_validation_error
 
@@ -157,6 +157,7 @@ class PackDetailView(View):
             "records": len(contents.get("records", [])),
             "attachments": len(contents.get("attachments", [])),
             "sections": [get_section(code) for code in pack.sections if get_section(code)],
+            "chosen": options_described(pack.sections, pack.options or {}),
             "can_release": not inspector and pack.status == PackStatus.BUILT and user_can(user, "release", pack),
             "can_cancel": not inspector and pack.job.is_open and pack.job.requested_by_id == user.pk,
             "manifestations": esign_selectors.manifestations_for(pack, viewer=user),

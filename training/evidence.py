@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ims.esign.selectors import local_text
 from ims.reports.manifest import manifest_records
-from ims.reports.registry import EvidenceSection, PackScope, SectionPart, register_section
+from ims.reports.registry import EvidenceSection, OptionReferences, PackScope, SectionPart, register_section
 from ims.reports.render import ROWS_PER_PART, page_slice, paged_keys, table_html
 
 from .choices import AssignmentStatus
@@ -53,6 +53,40 @@ def scope_records(scope: PackScope) -> QuerySet:
     if courses := scope.option(COURSES_OPTION):
         records = records.filter(course_id__in=courses)
     return records.order_by("completed_on", "site__code", "person__last_name", "person__first_name", "pk")
+
+
+def people_references(references, site_ids) -> dict[str, int]:
+    """Employee IDs or user names of people who are or were members of the sites → their ids."""
+    from ims.org.models import Person
+
+    wanted = [r.strip() for r in references]
+    people = Person._base_manager.filter(
+        Q(employee_id__in=wanted) | Q(username__in=wanted), memberships__site_id__in=list(site_ids)
+    ).distinct()
+    found = {}
+    for pk, employee_id, username in people.values_list("pk", "employee_id", "username"):
+        for reference in references:
+            if reference.strip() in (employee_id, username):
+                found[reference] = pk
+    return found
+
+
+def course_references(references, site_ids) -> dict[str, int]:
+    """Codes (any case) of the courses of the sites → their ids."""
+    wanted = {r.strip().upper(): r for r in references}
+    found = Course._base_manager.filter(code__in=list(wanted), sites__in=list(site_ids)).distinct()
+    return {wanted[code]: pk for code, pk in found.values_list("code", "pk")}
+
+
+def people_described(ids) -> list[str]:
+    from ims.org.models import Person
+
+    people = Person._base_manager.filter(pk__in=list(ids)).order_by("last_name", "first_name", "pk")
+    return [f"{p.display_name} ({p.employee_id or p.username})" for p in people]
+
+
+def courses_described(ids) -> list[str]:
+    return list(Course._base_manager.filter(pk__in=list(ids)).order_by("code").values_list("code", flat=True))
 
 
 def training_included(scope: PackScope) -> list[QuerySet]:
@@ -264,6 +298,18 @@ def register() -> None:
                 ("Sessions", "training:session_list"),
             ),
             option_labels={PEOPLE_OPTION: "People", COURSES_OPTION: "Courses"},
+            option_references={
+                PEOPLE_OPTION: OptionReferences(
+                    help_text="Employee IDs or user names; only their training records are listed.",
+                    resolve=people_references,
+                    describe=people_described,
+                ),
+                COURSES_OPTION: OptionReferences(
+                    help_text="Course codes; only the records of these courses are listed.",
+                    resolve=course_references,
+                    describe=courses_described,
+                ),
+            },
             included=training_included,
             period_lookups={
                 TrainingRecord._meta.label_lower: "completed_on",

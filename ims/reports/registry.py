@@ -16,7 +16,7 @@ one part's memory never holds a whole site's records.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,34 @@ class SectionPart:
 
 
 @dataclass(frozen=True)
+class OptionReferences:
+    """How people name the records of a section's choice (CAPA references, employee IDs, course codes):
+    ``resolve(references, site_ids)`` → {reference: record id} for the references found at those sites."""
+
+    help_text: str
+    resolve: Callable[[Sequence[str], Sequence[int]], Mapping[str, int]]
+    #: Record ids → the references again, to show what a pack chose.
+    describe: Callable[[Sequence[int]], list[str]] | None = None
+
+
+def options_described(sections_chosen: Iterable[str], options: Mapping[str, Sequence[int]]) -> list[tuple[str, str]]:
+    """(label, the chosen records by reference) of a pack's per-section choices."""
+    described = []
+    for code in sections_chosen:
+        section = _sections.get(code)
+        if section is None:
+            continue
+        for name, label in section.option_labels.items():
+            ids = list(options.get(name) or ())
+            if not ids:
+                continue
+            reader = section.option_references.get(name)
+            names = reader.describe(ids) if reader and reader.describe else [str(i) for i in ids]
+            described.append((f"{section.title}: {label}", ", ".join(names)))
+    return described
+
+
+@dataclass(frozen=True)
 class EvidenceSection:
     code: str
     title: str
@@ -108,6 +136,8 @@ class EvidenceSection:
     pages: tuple[tuple[str, str], ...] = ()
     #: Per-section choices a pack may make (name → label), e.g. {"training.people": "People"}.
     option_labels: Mapping[str, str] = field(default_factory=dict)
+    #: How the pack form reads each choice: the references people type, turned into record ids.
+    option_references: Mapping[str, OptionReferences] = field(default_factory=dict)
     #: Model label → the ORM path of the date (or date-time) that places a record in a grant's period of
     #: records (e.g. {"training.trainingrecord": "completed_at"}); models not named are not limited by period.
     period_lookups: Mapping[str, str] = field(default_factory=dict)
