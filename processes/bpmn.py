@@ -9,7 +9,8 @@
   PDFs and imports (the modeler sends its own SVG, which ``processes.svg`` sanitises).
 
 Files exported by Camunda Modeler, Signavio and Bizagi use the OMG namespaces below; extension
-elements and vendor attributes are ignored.
+elements and vendor attributes are ignored (their ``id`` attributes too: Signavio's stencil ids and ADONIS'
+targets repeat by design, so only elements of the OMG namespaces must have unique ids).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
+#: The namespaces whose elements' ids are the model's (``xsd:ID``, unique in the file); a vendor's are not checked.
+ID_NAMESPACES = frozenset({MODEL, BPMNDI, DC, DI})
 
 TASK_TYPES = frozenset(
     {
@@ -182,7 +185,7 @@ def bpmn_parse(data: bytes | str) -> ParsedMap:
     seen: dict[str, int] = {}
     for element in root.iter():
         element_id = element.get("id")
-        if element_id:
+        if element_id and _ns(element.tag) in ID_NAMESPACES:
             seen[element_id] = seen.get(element_id, 0) + 1
     duplicates = sorted(i for i, n in seen.items() if n > 1)
     if duplicates:
@@ -199,8 +202,9 @@ def bpmn_parse(data: bytes | str) -> ParsedMap:
     node_process: dict[str, ET.Element] = {}
     flows: list[ET.Element] = []
     lanes_of: dict[str, str] = {}
+    inside: dict[str, str] = {}
     for process in processes:
-        _collect(process, process, nodes, node_process, flows)
+        _collect(process, process, nodes, node_process, flows, inside)
     for process in processes:
         for lane in process.iter(f"{{{MODEL}}}lane"):
             for ref in lane.findall(f"{{{MODEL}}}flowNodeRef"):
@@ -246,10 +250,19 @@ def bpmn_parse(data: bytes | str) -> ParsedMap:
                 if target not in placed:
                     placed.add(target)
                     queue.append(target)
+
+    def lane_of(node_id: str | None) -> str:
+        """The node's lane, else that of the sub-process it sits in (lanes list the sub-process, not its steps)."""
+        while node_id is not None:
+            if node_id in lanes_of:
+                return lanes_of[node_id]
+            node_id = inside.get(node_id)
+        return ""
+
     steps = []
     for node_id in order:
         process = node_process[node_id]
-        lane = lanes_of.get(node_id) or pools.get(process.get("id")) or _label(process.get("name"))
+        lane = lane_of(node_id) or pools.get(process.get("id")) or _label(process.get("name"))
         steps.append(
             {
                 "id": node_id,
@@ -277,7 +290,9 @@ def _as_text(raw: bytes) -> str:
         return re.sub(r"^(<\?xml[^>]*encoding=)[\"'][A-Za-z0-9._-]+[\"']", r'\1"UTF-8"', text, count=1)
 
 
-def _collect(container, process, nodes, node_process, flows) -> None:
+def _collect(container, process, nodes, node_process, flows, inside) -> None:
+    """The flow nodes and sequence flows of ``container``, and of the sub-processes in it (``inside``: node id →
+    the id of the sub-process that holds it)."""
     for child in container:
         if _ns(child.tag) != MODEL:
             continue
@@ -285,8 +300,10 @@ def _collect(container, process, nodes, node_process, flows) -> None:
         if kind in FLOW_NODE_TYPES and child.get("id"):
             nodes[child.get("id")] = child
             node_process[child.get("id")] = process
+            if container is not process:
+                inside[child.get("id")] = container.get("id")
             if kind in CONTAINER_TYPES:
-                _collect(child, process, nodes, node_process, flows)
+                _collect(child, process, nodes, node_process, flows, inside)
         elif kind == "sequenceFlow":
             flows.append(child)
 
@@ -398,8 +415,25 @@ def _text(text: str, cx: float, cy: float, width: float, *, rotate: bool = False
     return f'<text text-anchor="middle" style="{FONT}" fill="{STROKE}"{transform}>{spans}</text>'
 
 
+class DrawingNotWellFormed(RuntimeError):
+    """A fault in the server's drawing code, not in the user's file: raised instead of storing an SVG that
+    browsers and WeasyPrint would silently drop."""
+
+
+def svg_well_formed(svg: str) -> str:
+    """``svg`` when it is well-formed XML (one expat pass under defusedxml's rules), else ``DrawingNotWellFormed``."""
+    try:
+        _guard(svg.encode("utf-8"))
+    except (ET.ParseError, DefusedXmlException) as error:
+        raise DrawingNotWellFormed(f"The server drew an SVG that is not well-formed XML: {error}") from error
+    return svg
+
+
 def bpmn_svg(parsed: ParsedMap) -> str:
-    """An SVG of the model's first diagram (BPMN DI): pools and lanes, tasks, events, gateways, flows."""
+    """An SVG of the model's first diagram (BPMN DI): pools and lanes, tasks, events, gateways, flows.
+
+    Checked as well-formed XML before it is returned, so a drawing bug fails loudly instead of being stored.
+    """
     root = parsed.root
     elements = {e.get("id"): e for e in root.iter() if e.get("id") and _ns(e.tag) == MODEL}
     plane = root.find(f"{{{BPMNDI}}}BPMNDiagram/{{{BPMNDI}}}BPMNPlane")
@@ -424,7 +458,8 @@ def bpmn_svg(parsed: ParsedMap) -> str:
             if label_bounds:
                 xs.extend((label_bounds[0], label_bounds[0] + label_bounds[2]))
                 ys.extend((label_bounds[1], label_bounds[1] + label_bounds[3]))
-            _shape(element, x, y, w, h, label_bounds, back, front)
+            expanded = shape.get("isExpanded") == "true"
+            _shape(element, x, y, w, h, label_bounds, back, front, expanded=expanded)
         for edge in plane.iter(f"{{{BPMNDI}}}BPMNEdge"):
             points = []
             for point in edge.findall(f"{{{DI}}}waypoint"):
@@ -459,7 +494,7 @@ def bpmn_svg(parsed: ParsedMap) -> str:
                     edges.append(_text(name, (ax + bx) / 2, (ay + by) / 2 - 8, 90))
     if not xs:
         note = escape(_("This map has no diagram layout (BPMN DI); see the steps table."))
-        return (
+        return svg_well_formed(
             '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 480 40" width="480" height="40" role="img">'
             f'<text x="10" y="24" style="{FONT}" fill="{STROKE}">{note}</text></svg>'
         )
@@ -475,14 +510,14 @@ def bpmn_svg(parsed: ParsedMap) -> str:
         "</defs>"
     )
     title = escape(_("Process map"))
-    return (
+    return svg_well_formed(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{min_x:.0f} {min_y:.0f} {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" role="img"><title>{title}</title>{defs}'
         f"{''.join(back)}{''.join(edges)}{''.join(front)}</svg>"
     )
 
 
-def _shape(element, x, y, w, h, label_bounds, back: list[str], front: list[str]) -> None:
+def _shape(element, x, y, w, h, label_bounds, back: list[str], front: list[str], *, expanded: bool = False) -> None:
     kind = _local(element.tag)
     name = _label(element.get("name"))
     line = f'stroke="{STROKE}" stroke-width="1.5"'
@@ -493,15 +528,28 @@ def _shape(element, x, y, w, h, label_bounds, back: list[str], front: list[str])
             back.append(f'<line x1="{x + band:.1f}" y1="{y:.1f}" x2="{x + band:.1f}" y2="{y + h:.1f}" {line} />')
         back.append(_text(name, x + band / 2, y + h / 2, h - 10, rotate=True))
         return
+    if kind in CONTAINER_TYPES and expanded:
+        # Behind the flows: its own steps and their arrows are drawn inside it.
+        back.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="10" ry="10" fill="{FILL}" {line} />'
+        )
+        back.append(_text(name, x + w / 2, y + 14, w - 10))
+        return
     if kind in TASK_TYPES:
         radius = 10
-        extra = ' stroke-width="3"' if kind == "callActivity" else ""
+        width = "3" if kind == "callActivity" else "1.5"  # BPMN draws a call activity with a thick border
         front.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{radius}" ry="{radius}" '
-            f'fill="{FILL}" stroke="{STROKE}" stroke-width="1.5"{extra} />'
+            f'fill="{FILL}" stroke="{STROKE}" stroke-width="{width}" />'
         )
         if kind == "userTask":
             front.append(f'<circle cx="{x + 12:.1f}" cy="{y + 12:.1f}" r="5" fill="none" stroke="{STROKE}" />')
+        elif kind in CONTAINER_TYPES or kind == "callActivity":  # collapsed: the [+] marker
+            mx, my = x + w / 2, y + h - 8
+            front.append(
+                f'<path d="M {mx - 6:.1f} {my - 6:.1f} h 12 v 12 h -12 z M {mx:.1f} {my - 4:.1f} v 8 '
+                f'M {mx - 4:.1f} {my:.1f} h 8" fill="none" stroke="{STROKE}" />'
+            )
         front.append(_text(name, x + w / 2, y + h / 2, w - 10))
         return
     if kind in EVENT_TYPES:

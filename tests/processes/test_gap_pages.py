@@ -180,6 +180,19 @@ def test_the_pdf_report_holds_the_figures_the_signature_block_and_the_clauses(or
     assert client_for(org.qm_b).get(reverse("processes:assessment_pdf", args=[approved.pk])).status_code == 404
 
 
+def test_the_pdf_report_draws_the_heatmap_with_its_sites_clause_groups_scores_and_legend(org, approved, client_for):
+    response = client_for(org.qm_a).get(reverse("processes:assessment_pdf", args=[approved.pk]))
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True).stdout
+    squeezed = " ".join(text.decode().split())
+    heatmap = squeezed[squeezed.index("Heatmap") : squeezed.index("Electronic signatures")]
+    words = heatmap.split()
+    assert {"TST-A:2026", "TST-B:2026", "SITEA"} <= set(words)  # standards over their groups, the site's row
+    assert {"§4", "§5", "§6", "§1", "§2"} <= set(words)  # the clause groups
+    assert "50 100 100 100 100" in heatmap  # the scores: §4 one conforming and one gap, the other groups all met
+    for label in ("≥ 90 %", "75–89 %", "50–74 %", "< 50 %", "no result", "score = (conforming + ½ partial) ÷ judged"):
+        assert label in heatmap  # the legend
+
+
 def test_the_xlsx_report_has_every_result_and_no_formula(org, approved, client_for):
     response = client_for(org.qm_a).get(reverse("processes:assessment_xlsx", args=[approved.pk]))
     assert response.status_code == 200

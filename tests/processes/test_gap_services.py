@@ -16,7 +16,14 @@ from ims.esign.canonical import record_hash
 from ims.esign.models import Signature
 from ims.esign.services import SignatureRefused
 from processes import applicability, gaps
-from processes.models import AssessmentStatus, Clause, ClauseResult, ResultStatus, StatementStatus
+from processes.models import (
+    AssessmentStatus,
+    Clause,
+    ClauseResult,
+    GapAssessment,
+    ResultStatus,
+    StatementStatus,
+)
 
 from .gapkit import answer_all, assessment_at, certify, clause, small_standards
 
@@ -147,6 +154,15 @@ def test_not_applicable_without_justification_is_refused_and_changes_nothing(org
 def test_a_clause_of_a_standard_not_in_the_assessment_is_refused(org, standards):
     a, b = standards
     assessment = assessment_at(org, [org.site_a], [a], start=True)
+
+    def state():
+        """The assessment's row and standards, every result of the database, and the audit trail's length."""
+        row = GapAssessment.objects.values().get(pk=assessment.pk)
+        standards_chosen = sorted(assessment.standards.values_list("pk", flat=True))
+        results = list(ClauseResult.objects.order_by("pk").values())
+        return row, standards_chosen, results, AuditEvent.objects.count()
+
+    before = state()
     with pytest.raises(ValidationError, match="does not cover"):
         gaps.result_record(
             actor=org.qm_a,
@@ -155,6 +171,8 @@ def test_a_clause_of_a_standard_not_in_the_assessment_is_refused(org, standards)
             clause=clause(b, "1"),
             data={"status": ResultStatus.CONFORMING},
         )
+    assert state() == before  # no result written for the other standard's clause, the assessment unchanged
+    assert not ClauseResult.objects.filter(clause__standard=b).exists()
     result = gaps.result_record(
         actor=org.qm_a, assessment=assessment, site=org.site_a, clause=clause(a, "6"), data={"status": "gap"}
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import subprocess
 import tempfile
 
@@ -25,12 +26,12 @@ from ims.org import services as org_services
 from ims.org.choices import RoleCode
 from ims.org.models import Person
 from ims.testing.kit import ScopedModelCase, SiteIsolationTests
-from processes import maps
-from processes.bpmn import MAX_BYTES
+from processes import bpmn, maps
+from processes.bpmn import MAX_BYTES, DrawingNotWellFormed
 from processes.models import MapDiagram
 from processes.models.maps import DiagramSource
 
-from .test_bpmn import CAMUNDA
+from .test_bpmn import BIZAGI, CAMUNDA
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Correct-Horse-Battery-9"
@@ -203,6 +204,16 @@ def test_the_modeler_svg_is_kept_and_a_hostile_one_refused_without_saving(org, p
     assert (DocumentVersion.objects.get(pk=version.pk).body, diagram.svg) == before
 
 
+def test_a_server_drawing_that_is_not_well_formed_xml_is_never_stored(org, people, monkeypatch):
+    document = new_map(people.author, org.site_a)
+    version = document.versions.get()
+    before = (DocumentVersion.objects.get(pk=version.pk).body, MapDiagram.objects.get(version=version).svg)
+    monkeypatch.setattr(bpmn, "_text", lambda *args, **kwargs: '<text x="1" x="2">broken</text>')
+    with pytest.raises(DrawingNotWellFormed):
+        maps.map_version_save(actor=people.author, version=version, bpmn=BIZAGI, reason="Supplier qualification")
+    assert (DocumentVersion.objects.get(pk=version.pk).body, MapDiagram.objects.get(version=version).svg) == before
+
+
 def test_draft_review_approval_effective_and_the_diagram_never_changes_after_approval(org, people):
     document = new_map(people.author, org.site_a)
     version = document.versions.get()
@@ -270,6 +281,25 @@ def test_the_version_pdf_shows_the_steps(org, people):
     for name in ("Record the deviation", "Assess impact & classify", "Open a CAPA", "Quality Assurance"):
         assert name in text
     assert "bpmn:definitions" not in text
+
+
+def test_the_version_pdf_embeds_the_server_drawing_of_a_call_activity_and_a_sub_process(org, people, caplog):
+    """WeasyPrint drops an SVG that is not well-formed XML with only a log line; the PDF must hold the drawing."""
+    from pypdf import PdfReader
+
+    from ims.documents.pdf import render_version_pdf
+
+    document = new_map(people.author, org.site_a, bpmn=BIZAGI)
+    version = take_to_effective(people, document.versions.get())
+    assert version.diagram.svg_source == DiagramSource.SERVER
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        content = render_version_pdf(version, viewer=org.qm_a)
+    assert not [r.getMessage() for r in caplog.records if "Failed to load image" in r.getMessage()]
+    forms = [page["/Resources"].get("/XObject") for page in PdfReader(io.BytesIO(content)).pages]
+    assert any(forms)  # the diagram is drawn as vector forms
+    text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
+    assert "Purchasing" in text  # the pool's name, printed only by the drawing (its lanes name the steps)
+    assert "Supplier audit" in text  # the call activity, in the steps table
 
 
 # --- Pages --------------------------------------------------------------------------------------------------------
