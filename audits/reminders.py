@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ims.audit.context import audit_context
 from ims.notifications.registry import notice_producer
 from ims.notifications.services import notices_write
+from ims.notifications.steps import step_of, step_reached, steps_setting
 
 from .choices import AuditStatus
 from .constants import DEFAULT_REMINDER_DAYS, NOTICE_CATEGORY
@@ -26,24 +25,7 @@ from .models import Audit
 
 
 def reminder_steps() -> tuple[int, ...]:
-    steps = {int(d) for d in getattr(settings, "IMS_AUDIT_REMINDER_DAYS", DEFAULT_REMINDER_DAYS) if int(d) >= 0}
-    return tuple(sorted(steps, reverse=True))
-
-
-def _step_filter(on: datetime.date, steps: tuple[int, ...]) -> Q:
-    ascending = sorted(steps)
-    condition = Q(pk__in=[])
-    for index, step in enumerate(ascending):
-        window = Q(planned_date__lte=on + datetime.timedelta(days=step))
-        if index:
-            window &= Q(planned_date__gt=on + datetime.timedelta(days=ascending[index - 1]))
-        condition |= window & (Q(reminded_days__isnull=True) | Q(reminded_days__gt=step))
-    return condition & Q(planned_date__gte=on)
-
-
-def _step_of(planned: datetime.date, on: datetime.date, steps: tuple[int, ...]) -> int:
-    left = (planned - on).days
-    return min(step for step in steps if step >= left)
+    return steps_setting("IMS_AUDIT_REMINDER_DAYS", DEFAULT_REMINDER_DAYS, due_day=False)
 
 
 @transaction.atomic
@@ -54,7 +36,7 @@ def audit_reminders(*, on: datetime.date) -> int:
         return 0
     due = list(
         Audit._base_manager.select_for_update(skip_locked=True, of=("self",))
-        .filter(_step_filter(on, steps), status=AuditStatus.PLANNED)
+        .filter(step_reached(on, steps, date_field="planned_date"), planned_date__gte=on, status=AuditStatus.PLANNED)
         .select_related("site")
         .order_by("planned_date", "pk")
     )
@@ -74,7 +56,7 @@ def audit_reminders(*, on: datetime.date) -> int:
             recipients.add(audit.lead_auditor_id)
         for person_id in recipients:
             lines[person_id].append(line)
-        by_step[_step_of(audit.planned_date, on, steps)].append(audit.pk)
+        by_step[step_of(audit.planned_date, on, steps)].append(audit.pk)
     messages = {person: ("\n".join(items), len(items)) for person, items in lines.items()}
     written = notices_write(
         category=NOTICE_CATEGORY, on=on, messages=messages, subject=_("%(n)s audit(s) coming up"),

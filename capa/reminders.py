@@ -14,7 +14,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from ims.audit.context import audit_context
 from ims.esign.services import db_now
 from ims.notifications.registry import notice_producer
 from ims.notifications.services import notices_write
+from ims.notifications.steps import step_of, step_reached, steps_setting
 from ims.org.choices import RoleCode
 from ims.org.models import Membership
 
@@ -34,28 +34,11 @@ MAX_LINES = 15
 
 
 def reminder_steps() -> tuple[int, ...]:
-    steps = {int(d) for d in getattr(settings, "IMS_CAPA_REMINDER_DAYS", (7, 1)) if int(d) >= 0}
-    return tuple(sorted(steps | {0}, reverse=True))
+    return steps_setting("IMS_CAPA_REMINDER_DAYS", (7, 1))
 
 
 def escalation_days() -> int:
     return int(getattr(settings, "IMS_CAPA_ESCALATION_DAYS", 1))
-
-
-def _step_filter(on: datetime.date, steps: tuple[int, ...]) -> Q:
-    ascending = sorted(steps)
-    condition = Q(pk__in=[])
-    for index, step in enumerate(ascending):
-        window = Q(due_date__lte=on + datetime.timedelta(days=step))
-        if index:
-            window &= Q(due_date__gt=on + datetime.timedelta(days=ascending[index - 1]))
-        condition |= window & (Q(reminded_days__isnull=True) | Q(reminded_days__gt=step))
-    return condition
-
-
-def _step_of(due: datetime.date, on: datetime.date, steps: tuple[int, ...]) -> int:
-    left = (due - on).days
-    return min(step for step in steps if step >= left) if left > 0 else 0
 
 
 def _when(action: CapaAction, on: datetime.date) -> str:
@@ -89,7 +72,7 @@ def capa_reminders(*, on: datetime.date) -> int:
     due = list(
         _open_actions()
         .select_for_update(skip_locked=True, of=("self",))
-        .filter(_step_filter(on, steps))
+        .filter(step_reached(on, steps))
         .select_related("capa", "owner")
         .order_by("owner_id", "due_date", "pk")
     )
@@ -99,7 +82,7 @@ def capa_reminders(*, on: datetime.date) -> int:
     by_step: dict[int, list[int]] = defaultdict(list)
     for action in due:
         by_owner[action.owner_id].append(action)
-        by_step[_step_of(action.due_date, on, steps)].append(action.pk)
+        by_step[step_of(action.due_date, on, steps)].append(action.pk)
     messages = {owner: (_lines(items, on), len(items)) for owner, items in by_owner.items()}
     written = notices_write(
         category=REMINDER_CATEGORY, on=on, messages=messages, subject=_("%(n)s CAPA action(s) due"),

@@ -18,7 +18,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from ims.audit.context import audit_context
 from ims.esign.services import db_now
 from ims.notifications.registry import notice_producer
 from ims.notifications.services import notices_write
+from ims.notifications.steps import step_of, step_reached, steps_setting
 from ims.org.choices import RoleCode
 from ims.org.models import Membership
 
@@ -40,29 +40,11 @@ BATCH = 5000
 
 def reminder_steps() -> tuple[int, ...]:
     """The configured reminder steps in days before the due date, largest first, always ending with 0."""
-    steps = {int(d) for d in getattr(settings, "IMS_TRAINING_REMINDER_DAYS", (14, 7, 1)) if int(d) >= 0}
-    return tuple(sorted(steps | {0}, reverse=True))
+    return steps_setting("IMS_TRAINING_REMINDER_DAYS", (14, 7, 1))
 
 
 def escalation_days() -> int:
     return int(getattr(settings, "IMS_TRAINING_ESCALATION_DAYS", 7))
-
-
-def _step_filter(on: datetime.date, steps: tuple[int, ...]) -> Q:
-    """Assignments that reached a step (days left ≤ step, above the next smaller step) not reminded at yet."""
-    ascending = sorted(steps)
-    condition = Q(pk__in=[])
-    for index, step in enumerate(ascending):
-        window = Q(due_date__lte=on + datetime.timedelta(days=step))
-        if index:
-            window &= Q(due_date__gt=on + datetime.timedelta(days=ascending[index - 1]))
-        condition |= window & (Q(reminded_days__isnull=True) | Q(reminded_days__gt=step))
-    return condition
-
-
-def _step_of(due: datetime.date, on: datetime.date, steps: tuple[int, ...]) -> int:
-    left = (due - on).days
-    return min(step for step in steps if step >= left) if left > 0 else 0
 
 
 def _when(assignment: Assignment, on: datetime.date) -> str:
@@ -100,7 +82,7 @@ def training_reminders(*, on: datetime.date) -> int:
     steps = reminder_steps()
     due = list(
         Assignment._base_manager.select_for_update(skip_locked=True, of=("self",))
-        .filter(_step_filter(on, steps), status=AssignmentStatus.OPEN, person__is_active=True)
+        .filter(step_reached(on, steps), status=AssignmentStatus.OPEN, person__is_active=True)
         .select_related("course", "site")
         .only(*_LINE_FIELDS)
         .order_by("person_id", "due_date", "pk")
@@ -111,7 +93,7 @@ def training_reminders(*, on: datetime.date) -> int:
     by_step: dict[int, list[int]] = defaultdict(list)
     for assignment in due:
         by_person[assignment.person_id].append(assignment)
-        by_step[_step_of(assignment.due_date, on, steps)].append(assignment.pk)
+        by_step[step_of(assignment.due_date, on, steps)].append(assignment.pk)
     messages = {person: (_lines(items, on), len(items)) for person, items in by_person.items()}
     written = notices_write(
         category=REMINDER_CATEGORY, on=on, messages=messages, subject=_subject(REMINDER_CATEGORY),

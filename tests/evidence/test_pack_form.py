@@ -40,6 +40,11 @@ def form_data(org, **extra) -> dict:
     return data
 
 
+def post_choices(client, org, *, capas: str, people: str, courses: str):
+    data = form_data(org, option__capa__files=capas, option__training__people=people, option__training__courses=courses)
+    return client.post(reverse("evidence:pack_create"), data)
+
+
 def test_chosen_records_are_named_by_reference_code_and_employee_id(org, client_for, no_dispatch):
     capa = capa_at(org, title="Cold room alarm ignored")
     course = course_at(org.site_a, code="GMP-101", title="GMP basics")
@@ -47,14 +52,12 @@ def test_chosen_records_are_named_by_reference_code_and_employee_id(org, client_
     page = client.get(reverse("evidence:pack_create"))
     assert "CAPA references" in page.content.decode() and "Employee IDs" in page.content.decode()
 
-    response = client.post(
-        reverse("evidence:pack_create"),
-        form_data(
-            org,
-            option__capa__files=f" {capa.reference.lower()} ",
-            option__training__people=f"{org.emp_a.employee_id}, {org.qm_a.username}",
-            option__training__courses="gmp-101",
-        ),
+    response = post_choices(
+        client,
+        org,
+        capas=f" {capa.reference.lower()} ",
+        people=f"{org.emp_a.employee_id}, {org.qm_a.username}",
+        courses="gmp-101",
     )
     assert response.status_code == 302
     pack = EvidencePack.objects.get()
@@ -70,14 +73,12 @@ def test_chosen_records_are_named_by_reference_code_and_employee_id(org, client_
 def test_a_reference_not_at_the_chosen_sites_is_refused_by_name_and_nothing_is_queued(org, client_for, no_dispatch):
     elsewhere = capa_at(org, site=org.site_b, title="Boston excursion")
     course_at(org.site_b, code="BOS-1", title="Boston only")
-    response = client_for(org.qm_a).post(
-        reverse("evidence:pack_create"),
-        form_data(
-            org,
-            option__capa__files=f"{elsewhere.reference}, CAPA-999999",
-            option__training__people=f"{org.emp_b.employee_id}",
-            option__training__courses="BOS-1",
-        ),
+    response = post_choices(
+        client_for(org.qm_a),
+        org,
+        capas=f"{elsewhere.reference}, CAPA-999999",
+        people=org.emp_b.employee_id,
+        courses="BOS-1",
     )
     assert response.status_code == 400
     body = response.content.decode()
