@@ -16,8 +16,10 @@ import datetime
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -32,6 +34,8 @@ from tests.integration.conftest import _database_url
 from tests.integration.test_pack_worker import PackWorker
 
 from .conftest import login, sign
+
+SHOTS = Path(os.environ.get("IMS_INSPECTION_SHOTS") or Path(tempfile.gettempdir()) / "inspection_shots")
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True),
               pytest.mark.req("P11-10b", "P11-10g")]  # fmt: skip
@@ -122,12 +126,19 @@ def test_an_fda_inspection_from_the_grant_to_the_end_of_access(org, page_factory
     qm.check("input[name=sections][value=capa]")
     qm.fill("input[name=period_start]", (today - datetime.timedelta(days=365)).isoformat())
     qm.fill("input[name=period_end]", today.isoformat())
+    qm.fill("input[name=option__capa__files]", capa.reference.lower())  # the full CAPA file, named as people do
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    qm.screenshot(path=str(SHOTS / "pack-form.png"), full_page=True)
     qm.click("main form button[type=submit]")
     qm.wait_for_load_state("networkidle")
     expect(qm.locator("#pack-progress .progress")).to_be_visible()
     expect(qm.locator("[data-pack-status]")).to_have_attribute("data-pack-status", "built", timeout=90000)
     pack = EvidencePack.objects.get(grant=grant)
     assert pack.page_count >= 3 and pack.job.status == "done"
+    assert pack.options == {"capa.files": [capa.pk]}
+    expect(qm.locator("main dl").first).to_contain_text("CAPA log: CAPA files")
+    expect(qm.locator("main dl").first).to_contain_text(capa.reference)
+    qm.screenshot(path=str(SHOTS / "pack-built.png"), full_page=True)
     qm.click("[data-release]")
     sign(qm, org.qm_a.username, org.password)
     expect(qm.locator("[data-pack-status]")).to_have_attribute("data-pack-status", "released")
