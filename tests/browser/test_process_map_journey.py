@@ -33,19 +33,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: Screenshots of the map pages, for a person to look at (not compared by the test).
 SHOTS = Path(os.environ.get("IMS_MAP_SHOTS") or Path(tempfile.gettempdir()) / "map_shots")
 NEW_TASK = "Inform the qualified person"
-ADD_TASK_AFTER_ASSESSMENT = """
+#: The lane of the element named ``name``, and its BPMN type (read from the modeler, never changed through it).
+LANE_AND_TYPE_OF = """
 (name) => {
-  const modeler = window.processModeler;
-  const registry = modeler.get("elementRegistry");
-  const source = registry.get("Task_Assess");
-  const shape = modeler.get("elementFactory").createShape({ type: "bpmn:UserTask" });
-  const created = modeler.get("autoPlace").append(source, shape);
-  modeler.get("modeling").updateLabel(created, name);
+  const registry = window.processModeler.get("elementRegistry");
+  const task = registry.filter((e) => e.businessObject && e.businessObject.name === name && e.type !== "label")[0];
+  if (!task) { return null; }
   const lane = registry.filter((e) => e.type === "bpmn:Lane" &&
-    e.businessObject.flowNodeRef.some((ref) => ref.id === created.id))[0];
-  return lane ? lane.businessObject.name : null;
+    (e.businessObject.flowNodeRef || []).some((ref) => ref.id === task.id))[0];
+  return [lane ? lane.businessObject.name : null, task.type];
 }
 """
+
+
+def add_user_task_after(page, element_id: str, name: str) -> None:
+    """As a user does in the modeler: select the step, "Append task" from its context pad, type the name, then
+    change the new task into a user task with the wrench ("Change type")."""
+    page.click(f"[data-process-modeler] .djs-element[data-element-id={element_id}]")
+    page.click(".djs-context-pad .entry[data-action='append.append-task']")
+    editor = page.locator(".djs-direct-editing-parent")
+    expect(editor).to_be_visible()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    expect(editor).to_be_hidden()
+    page.click(".djs-context-pad .entry[data-action='replace']")
+    page.click(".djs-popup [data-id='replace-with-user-task']")
 
 
 @pytest.fixture(autouse=True)
@@ -109,8 +121,10 @@ def test_a_quality_manager_imports_a_map_adds_a_task_in_a_lane_and_takes_it_to_e
     qm.wait_for_selector("[data-process-modeler][data-modeler-ready]")
     expect(qm.locator("[data-lanes-hint]")).to_contain_text("Lanes are the functions")
     expect(qm.locator("[data-process-modeler] .djs-element[data-element-id=Task_Assess]")).to_be_visible()
-    lane = qm.evaluate(ADD_TASK_AFTER_ASSESSMENT, NEW_TASK)
-    assert lane == "Quality Assurance"
+    add_user_task_after(qm, "Task_Assess", NEW_TASK)
+    assert qm.evaluate(LANE_AND_TYPE_OF, NEW_TASK) == ["Quality Assurance", "bpmn:UserTask"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    qm.screenshot(path=str(SHOTS / "modeler-task-added.png"), full_page=True)
     qm.click("[data-map-save]")
     expect(qm.locator("[data-map-status]")).to_contain_text("reason for change")  # nothing saved without one
     qm.fill("[data-map-reason]", "The qualified person hears of every assessed deviation")
