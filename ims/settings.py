@@ -80,11 +80,13 @@ INSTALLED_APPS = [
     # IMS steps
     "policies",
     "processes",
-    "manual",
     "training",
     "implementation",
     "audits",
     "capa",
+    "manual.framework",
+    "manual.risks",
+    "manual",
     "evidence",
 ]
 

@@ -68,7 +68,20 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavItem("Applicability", "processes:statement_list", "check2-all"),
         ),
     ),
-    NavSection("IMS framework", "3", "book", (NavItem("IMS manual", "manual:manual_detail", "book"),)),
+    NavSection(
+        "IMS framework",
+        "3",
+        "book",
+        (
+            NavItem("IMS manual", "manual:manual_list", "book"),
+            NavItem("Procedure matrix", "framework:matrix", "grid-3x3"),
+            NavItem("Integrated procedures", "framework:procedure_list", "file-earmark-ruled"),
+            NavItem("Monitoring plan", "framework:monitoring_plan", "speedometer"),
+            NavItem("Risk register", "risks:entry_list", "exclamation-triangle"),
+            NavItem("Risk heat map", "risks:heatmap", "grid-3x3-gap"),
+            NavItem("Obligations", "risks:obligation_list", "bank"),
+        ),
+    ),
     NavSection(
         "Training",
         "4",

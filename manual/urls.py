@@ -1,0 +1,5 @@
+"""Pages of step 3 (``manual:`` URL names)."""
+
+app_name = "manual"
+
+urlpatterns: list = []
