@@ -24,6 +24,9 @@ SECTIONS = (
     "capa",
     "audits",
     "packs",
+    "framework",
+    "risks",
+    "manual",
 )
 
 
@@ -125,6 +128,18 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.processes import run_processes
 
         run_processes(say)
+    if "framework" in chosen:
+        from benchmarks.framework import run_framework
+
+        run_framework(say)
+    if "risks" in chosen:
+        from benchmarks.risks import run_risks
+
+        run_risks(say)
+    if "manual" in chosen:
+        from benchmarks.manual import run_manual
+
+        run_manual(say)
     if "capa" in chosen:
         from benchmarks.capa import run_capa
 

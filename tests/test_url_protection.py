@@ -46,6 +46,9 @@ MOUNTS: dict[str, str] = {
     "audits/": PAGE,  # audit programmes, audits, checklists, findings, reports, calendar, trends
     "capa/": PAGE,  # CAPA records, their steps and signatures, evidence files, trends
     "evidence/": PAGE,  # evidence packs, the inspection room and its request board
+    "framework/": PAGE,  # integrated procedures, the procedure × clause matrix, the monitoring plan
+    "risks/": PAGE,  # the register of risks, aspects and hazards, obligations and their evaluations
+    "manual/": PAGE,  # the IMS manual, its sections, annexes and outputs
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

@@ -31,6 +31,12 @@ class ContentKind:
     saved: Callable[..., None] | None = None
     #: The page where a draft's content is edited (instead of the Markdown form), or None.
     edit_url: Callable[..., str | None] | None = None
+    #: Raise ``ValidationError`` when a version may not be approved yet (e.g. an empty mandatory section);
+    #: called before the signature ceremony and again on the locked row inside it.
+    approval_check: Callable[..., None] | None = None
+    #: Called inside the approval's transaction once the version is approved (``version``, ``actor``), before it
+    #: may become effective, e.g. to fix a rendering of what was signed.
+    approved: Callable[..., None] | None = None
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -45,10 +51,19 @@ def content_kind_register(
     validate: Callable[[str], None],
     saved: Callable[..., None] | None = None,
     edit_url: Callable[..., str | None] | None = None,
+    approval_check: Callable[..., None] | None = None,
+    approved: Callable[..., None] | None = None,
 ) -> None:
     """Register (or replace: ``ready()`` may run more than once in tests) the content kind of ``doc_type``."""
     _KINDS[str(doc_type)] = ContentKind(
-        render=render, diff_lines=diff_lines, pdf_context=pdf_context, validate=validate, saved=saved, edit_url=edit_url
+        render=render,
+        diff_lines=diff_lines,
+        pdf_context=pdf_context,
+        validate=validate,
+        saved=saved,
+        edit_url=edit_url,
+        approval_check=approval_check,
+        approved=approved,
     )
 
 
@@ -86,6 +101,18 @@ def content_saved(version) -> None:
     kind = content_kind_for(version.document.doc_type)
     if kind and kind.saved:
         kind.saved(version)
+
+
+def content_approval_check(version) -> None:
+    kind = content_kind_for(version.document.doc_type)
+    if kind and kind.approval_check:
+        kind.approval_check(version)
+
+
+def content_approved(version, *, actor) -> None:
+    kind = content_kind_for(version.document.doc_type)
+    if kind and kind.approved:
+        kind.approved(version, actor=actor)
 
 
 def version_edit_url(version) -> str | None:

@@ -37,7 +37,7 @@ from ims.esign.services import db_now, signature_create
 
 from .choices import OPEN_STATUSES, DocumentType, VersionStatus
 from .content import attachment_check
-from .content_kinds import content_saved, content_validate
+from .content_kinds import content_approval_check, content_approved, content_saved, content_validate
 from .models import ControlledDocument, DocumentVersion
 from .signals import document_scope_changed, version_effective, version_withdrawn
 
@@ -450,11 +450,13 @@ def version_approve(
     _require(actor, "approve", version)
     _not_author(actor, version, _("approve"))
     _expect(version, VersionStatus.IN_REVIEW, step=_("approved"))
+    content_approval_check(version)
 
     def apply(signature: Signature) -> None:
         locked = _lock(version)
         _expect(locked, VersionStatus.IN_REVIEW, step=_("approved"))
         _not_author(actor, locked, _("approve"))
+        content_approval_check(locked)
         if not any(r.signer_id != actor.pk for r in current_reviews(locked)):
             raise TransitionNotAllowed(
                 _("At least one reviewer other than you must sign the version as reviewed before approval."),
@@ -467,6 +469,7 @@ def version_approve(
         locked.approved_at = signature.signed_at
         with audit_context(reason=reason or _("Approved with an electronic signature")):
             locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+            content_approved(locked, actor=actor)
             if locked.effective_date <= _today():
                 _make_effective(locked)
 

@@ -1,0 +1,99 @@
+"""``/api/v1/manual/``: sections, blocks and annexes of a draft (reason for change on updates), the snapshot, changed
+since approval, PDF/DOCX (409 for a version that is not effective without draft=1), another site's annex 404, the
+audit trail, and the schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from ims.audit.models import AuditEvent
+from manual.choices import SectionSlot
+from manual.models import ManualSection, SectionBlock, SiteAnnex
+
+from .conftest import approve, draft, fill_mandatory
+
+pytestmark = pytest.mark.django_db
+REASON = "Clarified after the management review"
+
+
+def etag(client, url) -> dict:
+    return {"HTTP_IF_MATCH": client.get(url).headers["ETag"]}
+
+
+def test_sections_blocks_and_annexes_through_the_api(org, people, manual, client_for):
+    client = client_for(org.admin)
+    version = draft(manual)
+    listed = client.get(reverse("manual-section-list"), {"version": version.pk}).json()
+    assert listed["count"] == 8
+    context = ManualSection.objects.get(version=version, slot=SectionSlot.CONTEXT)
+    url = reverse("manual-section-detail", args=[context.pk])
+    no_reason = client.patch(url, {"body": "Text"}, content_type="application/json", **etag(client, url))
+    assert no_reason.status_code == 400 and "change_reason" in no_reason.json()
+    changed = client.patch(
+        url, {"body": "Our context.", "change_reason": REASON}, content_type="application/json", **etag(client, url)
+    )
+    assert changed.status_code == 200, changed.json()
+    assert AuditEvent.objects.filter(table_name="manual_manualsection", reason=REASON).exists()
+
+    bad = client.post(
+        reverse("manual-block-list"),
+        {"section": context.pk, "block_key": "process_map", "params": {"process": 987654}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "may not see it" in str(bad.json())
+    assert not SectionBlock.objects.filter(section=context).exists()
+    good = client.post(
+        reverse("manual-block-list"),
+        {"section": context.pk, "block_key": "objectives"},
+        content_type="application/json",
+    )
+    assert good.status_code == 201, good.json()
+
+    annex = client.post(
+        reverse("manual-annex-list"),
+        {"version": version.pk, "site": org.site_a.code, "local_scope": "Basel API"},
+        content_type="application/json",
+    )
+    assert annex.status_code == 201, annex.json()
+    assert client.delete(reverse("manual-annex-detail", args=[annex.json()["id"]])).status_code == 405
+
+    # A version that is not effective: no controlled copy without draft=1.
+    pdf = reverse("manual-version-pdf", args=[version.pk])
+    assert client.get(pdf).status_code == 409
+    assert client.get(pdf, {"draft": "1"}).status_code == 200
+    assert client.get(reverse("manual-version-snapshot", args=[version.pk])).status_code == 404
+
+
+def test_snapshot_changes_and_files_of_the_effective_version(org, people, manual, client_for):
+    version = draft(manual)
+    fill_mandatory(org.admin, version)
+    SiteAnnex.objects.create(version=version, site=org.site_a, local_scope="Basel")
+    approve(org, people, version)
+    client = client_for(org.qm_b)
+    snapshot = client.get(reverse("manual-version-snapshot", args=[version.pk]))
+    assert snapshot.status_code == 200 and len(snapshot.json()["sha256"]) == 64
+    assert snapshot.json()["annexes"] == {}  # site A's annex is not for a site-B reader
+    assert client.get(reverse("manual-version-changed-since-approval", args=[version.pk])).json() == []
+    docx = client.get(reverse("manual-version-docx", args=[version.pk]))
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    annex = SiteAnnex.objects.get(version=version)
+    assert client.get(reverse("manual-annex-detail", args=[annex.pk])).status_code == 404
+    assert client.get(reverse("manual-version-pdf", args=[version.pk]), {"site": org.site_a.code}).status_code == 404
+    section = ManualSection.objects.filter(version=version).first()
+    url = reverse("manual-section-detail", args=[section.pk])
+    client_admin = client_for(org.admin)
+    frozen = client_admin.patch(
+        url, {"body": "x", "change_reason": REASON}, content_type="application/json", **etag(client_admin, url)
+    )
+    assert frozen.status_code in (400, 409)
+
+
+def test_the_manual_api_is_in_the_schema(client_for, org):
+    schema = client_for(org.admin).get("/api/schema/").content.decode()
+    for path in (
+        "/api/v1/manual/sections/",
+        "/api/v1/manual/versions/{id}/snapshot/",
+        "/api/v1/manual/versions/{id}/pdf/",
+    ):
+        assert path in schema
