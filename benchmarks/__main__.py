@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                 "Processes and gap analysis:",
                 "CAPA:",
                 "Internal audits:",
+                "IMS framework:",
+                "Risks and obligations:",
             )
         ):
             say(f"  {line}")
