@@ -95,8 +95,7 @@ def objectives_render(*, user, sites, params) -> BlockContent:
     )
     rows, sources = [], []
     for o in objectives:
-        target = o.target if o.target is not None else f"{o.target_min or ''}–{o.target_max or ''}"
-        target_text = f"{target} {o.unit}".strip()
+        target_text = o.target_display()
         rows.append(
             (
                 o.title,

@@ -12,14 +12,15 @@ from ims.documents.content_kinds import content_kind_register
 
 
 def version_html(version) -> SafeString:
-    """The snapshot once approved; before, the signed text itself (sections, the live blocks they name, annexes).
-    The manual's own page shows a draft's live blocks as its reader sees them."""
+    """The core of the snapshot once approved; before, the signed text itself (sections and the live blocks they
+    name). Site annexes are left out: the kernel's pages do not know the reader's site, and an annex is shown only
+    to the people of its site (on the manual's own page, which also shows a draft's live blocks)."""
     from .rendering import from_snapshot
     from .selectors import snapshot_of
 
     snapshot = snapshot_of(version)
     if snapshot is not None:
-        return from_snapshot(snapshot).html
+        return from_snapshot(snapshot).core_html
     return render_markdown(version.body)
 
 

@@ -180,18 +180,25 @@ def compile_text(version) -> str:
     lines = []
     for section in active_sections(version):
         lines += [f"## {section.title}", ""]
-        if section.mandatory:
-            lines += ["*(mandatory section)*", ""]
         if section.body.strip():
             lines += [section.body.strip(), ""]
         for block in section.active_blocks:
             lines += [f"> Live block: {block.ref}", ""]
-    for annex in annexes_of(version):
-        lines += [f"## Annex {annex.site.code} — {annex.site.name}", ""]
-        for name, label in ANNEX_PARTS:
-            text = getattr(annex, name).strip()
-            if text:
-                lines += [f"### {label}", "", text, ""]
+    annexes = [
+        {"site": annex.site.code, **{name: getattr(annex, name).strip() for name, _label in ANNEX_PARTS}}
+        for annex in annexes_of(version)
+    ]
+    if annexes:
+        # The signature binds the annexes through their digest: their text is shown to the people of each site
+        # only, never in the body that every reader of the document register sees.
+        digest = hashlib.sha256(json.dumps(annexes, sort_keys=True).encode()).hexdigest()
+        lines += [
+            "## " + _("Site annexes"),
+            "",
+            _("%(n)d site annex(es), shown on the manual page to the people of each site; SHA-256 of their text: %(d)s")
+            % {"n": len(annexes), "d": digest},
+            "",
+        ]
     return "\n".join(lines).strip() + "\n"
 
 

@@ -8,18 +8,28 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ims.documents.models import ControlledDocument
+from ims.documents.tables import version_status_badge
 
 
 class ManualTable(tables.Table):
     number = tables.Column(linkify=lambda record: reverse("manual:manual_detail", args=[record.pk]))
     title = tables.Column()
     sites = tables.Column(verbose_name=_("Sites"), orderable=False, empty_values=())
+    owner = tables.Column(order_by=("owner__last_name", "owner__first_name"))
+    effective_number = tables.Column(verbose_name=_("Effective"), empty_values=(None,), default="—")
+    open_status = tables.Column(verbose_name=_("In work"), orderable=False, default="")
     is_active = tables.BooleanColumn(verbose_name=_("Active"))
 
     class Meta:
         model = ControlledDocument
-        fields = ("number", "title", "sites", "review_due", "is_active")
+        fields = ("number", "title", "sites", "owner", "effective_number", "open_status", "review_due", "is_active")
         attrs = {"class": "table table-hover align-middle"}
+
+    def render_effective_number(self, value):
+        return f"v{value}"
+
+    def render_open_status(self, value):
+        return version_status_badge(value) if value else ""
 
     def render_sites(self, record):
         return format_html_join(

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from ims.access.permissions import user_can, user_can_any_site
-from ims.documents.content import render_markdown
+from ims.documents.content_kinds import version_content_html
 from ims.documents.forms import SignatureStepForm
 from ims.documents.models import ControlledDocument
 from ims.documents.views import client_ip
@@ -79,7 +79,7 @@ class TaskDetailView(View):
                 "form": form,
                 "refusal": refusal,
                 "statement": distribution.acknowledgement_statement(task.version),
-                "body_html": render_markdown(task.version.body),
+                "body_html": version_content_html(task.version),
             },
             status=status,
         )

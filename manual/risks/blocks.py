@@ -84,7 +84,8 @@ def risk_summary_render(*, user, sites, params) -> BlockContent:
     maps = [format_html('<figure class="manual-heatmap">{}</figure>', mark_safe(heatmap_svg(g))) for g in grids]  # noqa: S308 - heatmap_svg escapes every text
     parts.append(format_html("<h4>{}</h4>", _("Heat maps (residual risk)")))
     no_site = format_html('<p class="manual-empty">{}</p>', _("No site in scope."))
-    parts.append(mark_safe("".join(maps)) if maps else no_site)  # noqa: S308 - figures built with format_html
+    figures = format_html('<div class="manual-figures">{}</div>', mark_safe("".join(maps)))  # noqa: S308 - figures built with format_html
+    parts.append(figures if maps else no_site)  # noqa: S308 - figures built with format_html
 
     top = [e for e in top_risks(user=user, sites=scope, per_site=TOP_PER_SITE) if e.discipline in disciplines]
     sources.extend(_entry_source(e) for e in top)

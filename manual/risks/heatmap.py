@@ -34,7 +34,9 @@ def heatmap_svg(grid: HeatGrid, *, title: str | None = None, element_id: str = "
     """The SVG document (a string) of one site's heat map for one discipline."""
     method = grid.method
     rows, columns = method.severity_max, method.likelihood_max
-    width = LEFT + columns * CELL + 12
+    heading = f"{grid.site_code} · {grid.discipline_label}"
+    # Wide enough for the heading (bold 11 px: about 6.6 px a character), which is centred over the whole drawing.
+    width = max(LEFT + columns * CELL + 12, round(len(heading) * 6.6) + 16)
     height = TOP + rows * CELL + 30 + LEGEND_H
     likelihood = "probability" if method.uses_detectability else "likelihood"
     title = title or f"{grid.site_code} · {grid.discipline_label}: {grid.total} entries ({grid.basis} scores)"
@@ -44,7 +46,7 @@ def heatmap_svg(grid: HeatGrid, *, title: str | None = None, element_id: str = "
         f'viewBox="0 0 {width} {height}" aria-labelledby="{ident}-title" data-heatmap="{escape(grid.discipline)}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         '<g font-family="Helvetica, Arial, sans-serif" font-size="11" text-anchor="middle" fill="#1f2328">',
-        _text(LEFT + columns * CELL / 2, 14, f"{grid.site_code} · {grid.discipline_label}", font_weight="bold"),
+        _text(width / 2, 14, heading, font_weight="bold"),
         _text(14, TOP + rows * CELL / 2, "severity", transform=f"rotate(-90 14 {TOP + rows * CELL / 2:g})"),
     ]
     for r in range(rows):
