@@ -18,6 +18,7 @@ from ims.access.permissions import user_can
 from ims.audit.context import audit_context
 from ims.documents.choices import DocumentType, VersionStatus
 from ims.documents.models import ControlledDocument
+from ims.documents.selectors import with_version_summary
 from ims.documents.services import may_start_version
 from ims.org.models import Site
 from ims.web.input import REASON_FIELD
@@ -35,7 +36,15 @@ class ManualListView(ObjectListView):
     table_class = ManualTable
     title = _("IMS manual")
     add_url_name = "manual:manual_add"
-    export_fields = ("id", "number", "title")
+    export_fields = ("id", "number", "title", "owner__username", "review_due", "is_active")
+
+    def get_queryset(self, action=None):
+        return with_version_summary(super().get_queryset(action))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["model_name"] = _("manual")
+        return context
 
 
 class AnnexListView(ObjectListView):
@@ -203,6 +212,13 @@ class SectionEditView(ObjectEditView):
     def save(self, form):
         data = {name: form.cleaned_data[name] for name in ("slot", "title", "body", "mandatory")}
         return services.section_update(actor=self.request.user, section=self.object, data=data)
+
+    def post(self, request, *args, **kwargs):
+        """Saved: back to the section editor (where the author came from), the next section at hand."""
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 302:
+            return redirect("manual:section_editor", pk=self.object.version_id)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
