@@ -88,12 +88,23 @@ def run_manual(say) -> None:
     from ims.org.models import Site
 
     admin = dict(principals())["global admin"]
+    largest = largest_site()
     sites = list(Site.objects.filter(is_active=True).order_by("code"))
-    with transaction.atomic():
-        result = manual_pdf_timing(admin, sites, largest=largest_site())
-        transaction.set_rollback(True)
-    verdict = "ok" if result["pdf_s"] <= TARGET_S else "OVER TARGET"
-    say(f"Step 3 — the IMS manual over {len(sites)} sites (target PDF ≤ {TARGET_S:.0f} s)")
-    say(f"  manual PDF, {result['pages']} pages, {result['bytes'] / 1024:.0f} KB: {result['pdf_s']:.2f} s "
-        f"(live blocks {result['blocks_s']:.2f} s) — {verdict}; DOCX {result['docx_s']:.2f} s")  # fmt: skip
+    say(f"Step 3 — the IMS manual (target: a PDF of about 80 pages ≤ {TARGET_S:.0f} s)")
+    # A regional manual of three sites (about 80 pages at the large seed: the blocks' tables of three sites and
+    # three annexes), then one company-wide manual over every site: the same text with each block's tables for 40
+    # sites (for information: far beyond 80 pages).
+    region = [largest, *[s for s in sites if s.pk != largest.pk][:2]]
+    for label, scope in ((f"{len(region)} sites", region), (f"all {len(sites)} sites", sites)):
+        with transaction.atomic():
+            result = manual_pdf_timing(admin, scope, largest=largest)
+            transaction.set_rollback(True)
+        rate = result["pages"] / result["pdf_s"]
+        if scope is region:
+            verdict = "ok" if result["pdf_s"] <= TARGET_S else "OVER TARGET"
+        else:
+            verdict = f"{80 / rate:.1f} s for 80 pages at this rate"
+        say(f"  manual of {label}: PDF {result['pages']} pages, {result['bytes'] / 1024:.0f} KB in "
+            f"{result['pdf_s']:.2f} s ({rate:.1f} pages/s; live blocks {result['blocks_s']:.2f} s) — {verdict}; "
+            f"DOCX {result['docx_s']:.2f} s")  # fmt: skip
     say()

@@ -68,6 +68,8 @@ class HeatGrid:
     basis: str = "residual"
     counts: dict[tuple[int, int], int] = field(default_factory=dict)
     worst: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: The sum of several sites' grids (``heatmap_combined``), not one site's.
+    combined: bool = False
 
     @property
     def total(self) -> int:
@@ -84,6 +86,26 @@ class HeatGrid:
         if method.uses_detectability:
             score *= (method.detectability_max + 1) // 2
         return method.band(score)
+
+
+def heatmap_combined(grids: list[HeatGrid], *, label: str) -> list[HeatGrid]:
+    """One grid per discipline summing the sites' grids: the company view before the sites' own."""
+    rank = {band: r for r, band in RANK_BAND.items()}
+    combined: dict[str, HeatGrid] = {}
+    for grid in grids:
+        total = combined.get(grid.discipline)
+        if total is None:
+            total = combined[grid.discipline] = HeatGrid(
+                label, label, grid.discipline, grid.method, grid.basis, combined=True
+            )
+        for cell, count in grid.counts.items():
+            total.counts[cell] = total.counts.get(cell, 0) + count
+            worst = grid.worst.get(cell, Band.LOW)
+            if rank[worst] > rank[total.worst.get(cell, Band.LOW)]:
+                total.worst[cell] = worst
+            else:
+                total.worst.setdefault(cell, worst)
+    return list(combined.values())
 
 
 def heatmap_grids(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views import View
 
 from .choices import Discipline
 from .heatmap import heatmap_svg
-from .selectors import heatmap_grids, top_risks, visible_sites
+from .selectors import heatmap_combined, heatmap_grids, top_risks, visible_sites
 
 
 def chosen_sites(request) -> tuple[list, list]:
@@ -18,6 +19,9 @@ def chosen_sites(request) -> tuple[list, list]:
     wanted = {int(v) for v in request.GET.getlist("site") if v.isdigit()}
     chosen = [s for s in choices if s.pk in wanted]
     return choices, chosen
+
+
+SITES_PER_PAGE = 6
 
 
 class HeatmapView(View):
@@ -30,14 +34,30 @@ class HeatmapView(View):
         )
         basis = "inherent" if request.GET.get("basis") == "inherent" else "residual"
         grids = heatmap_grids(user=request.user, sites=chosen or choices, disciplines=disciplines, basis=basis)
+        site_codes = list(dict.fromkeys(grid.site_code for grid in grids))
+        combined = []
+        if len(site_codes) > 1:
+            label = _("All %(n)d sites") % {"n": len(site_codes)}
+            combined = [
+                (grid, mark_safe(heatmap_svg(grid, element_id=f"heatmap-all-{grid.discipline}")))  # noqa: S308
+                for grid in heatmap_combined(grids, label=label)
+            ]
+        # Each site's own maps, a few sites a page: 40 sites × 3 disciplines would be 120 drawings on one page.
+        page = Paginator(site_codes, SITES_PER_PAGE).get_page(request.GET.get("page"))
+        shown = set(page.object_list)
         # heatmap_svg escapes every text it draws.
-        drawn = [(grid, mark_safe(heatmap_svg(grid))) for grid in grids]  # noqa: S308
+        drawn = [(grid, mark_safe(heatmap_svg(grid))) for grid in grids if grid.site_code in shown]  # noqa: S308
+        query = request.GET.copy()
+        query.pop("page", None)
         return TemplateResponse(
             request,
             self.template_name,
             {
                 "title": _("Risk heat map"),
                 "grids": drawn,
+                "combined": combined,
+                "page_obj": page,
+                "page_query": query.urlencode(),
                 "site_choices": choices,
                 "chosen_sites": {s.pk for s in chosen},
                 "disciplines": Discipline.choices,

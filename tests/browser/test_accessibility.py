@@ -75,6 +75,40 @@ def step_two_pages() -> list[str]:
     return paths
 
 
+def step_three_pages() -> list[str]:
+    """The pages of step 3 (procedures, matrix, monitoring plan, register, obligations, the manual and its editor),
+    with one of each detail page of the demo."""
+    from ims.documents.choices import DocumentType
+    from manual.framework.models import MonitoringPlanItem
+    from manual.risks.models import Obligation, RiskEntry
+
+    paths = [
+        "/framework/procedures/",
+        "/framework/matrix/",
+        "/framework/procedures/drafts/",
+        "/framework/monitoring/",
+        "/risks/",
+        "/risks/heatmap/",
+        "/risks/top-risks/",
+        "/risks/significant-aspects/",
+        "/risks/obligations/",
+        "/risks/entries/add/",
+        "/risks/entries/import/",
+        "/manual/",
+    ]
+    for model in (RiskEntry, Obligation, MonitoringPlanItem):
+        record = model.objects.order_by("pk").first()
+        if record is not None:
+            paths.append(record.get_absolute_url())
+    procedure = ControlledDocument.objects.filter(number="SOP-IMS-010").first()
+    if procedure is not None:
+        paths.append(f"/framework/procedures/{procedure.pk}/")
+    manual = ControlledDocument.objects.filter(doc_type=DocumentType.MANUAL).order_by("pk").first()
+    if manual is not None:
+        paths.append(f"/manual/{manual.pk}/")
+    return paths
+
+
 def step_six_pages() -> list[str]:
     """The pages of step 6 (audits, findings, CAPA, trends), with one of each detail page of the demo."""
     from audits.models import Audit, AuditProgramme, ChecklistTemplate, Finding
@@ -127,6 +161,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory)
         "/policies/responsibilities/matrix/",
         "/org/people/",
         *step_two_pages(),
+        *step_three_pages(),
         *step_six_pages(),
         *inspection_pages(),
     ):
@@ -135,7 +170,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo, page_factory)
     # The demo FDA inspector in the inspection room.
     inspector = page_factory()
     login(inspector, "inspector.basel", password)
-    for path in ("/", "/evidence/room/", "/evidence/room/?q=SOP", "/evidence/room/requests/", "/capa/"):
+    for path in ("/", "/evidence/room/", "/evidence/room/?q=SOP", "/evidence/room/requests/", "/capa/", "/manual/"):
         check(inspector, path, problems)
 
     phone = page_factory(**PHONE)

@@ -141,3 +141,24 @@ def test_significant_aspects(org):
     entry_at(org.site_a, EntryKind.ENVIRONMENTAL_ASPECT, inherent_severity=1, inherent_likelihood=1,
              residual_severity=1, residual_likelihood=1)  # fmt: skip
     assert list(selectors.significant_aspects(user=org.qm_a)) == [significant]
+
+
+def test_heatmap_page_sums_the_sites_then_shows_a_few_sites_a_page(org, client_for, monkeypatch):
+    from manual.risks import views_reports
+
+    monkeypatch.setattr(views_reports, "SITES_PER_PAGE", 1)
+    entry_at(org.site_a)  # severity 4 × likelihood 2 after controls
+    entry_at(org.site_b)
+    entry_at(org.site_b)
+    client = client_for(org.admin)
+    page = client.get(reverse("risks:heatmap"), {"discipline": "ohs"}).content.decode()
+    combined = page.split("data-heatmaps-combined", 1)[1].split("data-heatmaps>", 1)[0]
+    assert 'data-cell="4-2" data-count="3"' in combined  # both sites summed
+    per_site = page.split("data-heatmaps>", 1)[1]
+    assert per_site.count("<svg") == 1 and 'data-cell="4-2" data-count="1"' in per_site  # the first site only
+    assert "Next sites" in per_site
+    second = client.get(reverse("risks:heatmap"), {"discipline": "ohs", "page": 2}).content.decode()
+    assert 'data-cell="4-2" data-count="2"' in second.split("data-heatmaps>", 1)[1]
+    # A quality manager of one site sees that site's map only, with no company sum.
+    own = client_for(org.qm_b).get(reverse("risks:heatmap"), {"discipline": "ohs"}).content.decode()
+    assert "data-heatmaps-combined" not in own and own.count("<svg") == 1
