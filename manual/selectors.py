@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from ims.access.permissions import user_can
 from ims.documents.choices import DocumentType, VersionStatus
 from ims.documents.models import ControlledDocument, DocumentVersion
 
@@ -55,12 +56,20 @@ def manual_rendered(version: DocumentVersion, *, user) -> RenderedManual:
     return rendered.visible_to(visible_annex_sites(version, user=user))
 
 
+def may_see_changes(version: DocumentVersion, *, user) -> bool:
+    """What changed since approval is for the people who maintain the manual (they may start its next draft)."""
+    return user_can(user, "change", version.document)
+
+
 def changes_for(version: DocumentVersion, *, user) -> list[SourceChange] | None:
-    """For a version shown from its snapshot: what its live blocks would show differently now (None otherwise)."""
+    """For a version shown from its snapshot: what its live blocks would show differently now (None otherwise).
+
+    The blocks are rendered again as they were for the snapshot — with the visibility of the person it was
+    rendered for — so that a reader who sees fewer sites is not told that records changed or vanished."""
     snapshot = snapshot_of(version) if version.status in FROZEN_STATUSES else None
-    if snapshot is None:
+    if snapshot is None or not may_see_changes(version, user=user):
         return None
-    return changes_since_approval(snapshot, render_live(version, user=user))
+    return changes_since_approval(snapshot, render_live(version, user=snapshot.rendered_by))
 
 
 def annex_queryset(*, user) -> QuerySet:

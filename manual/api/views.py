@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -95,10 +95,20 @@ class ManualVersionViewSet(viewsets.ReadOnlyModelViewSet):
         data["annexes"] = {k: v for k, v in data["annexes"].items() if k in visible}
         return Response(data)
 
-    @extend_schema(summary="What changed since approval", responses={200: ChangeSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="changed-since-approval")
+    @extend_schema(
+        summary="What changed since approval",
+        description="The records behind the live blocks that were added, removed or changed since the version's "
+        "snapshot was fixed (empty for a version without a snapshot). For the people who maintain the manual.",
+        responses={200: ChangeSerializer(many=True), 403: OpenApiResponse(description="Not a maintainer.")},
+    )
+    @action(detail=True, methods=["get"], url_path="changed-since-approval", pagination_class=None)
     def changed_since_approval(self, request, pk=None):
-        changes = selectors.changes_for(self.get_object(), user=request.user) or []
+        version = self.get_object()
+        if not selectors.may_see_changes(version, user=request.user):
+            raise exceptions.PermissionDenied(
+                "Only the people who maintain the manual see what changed since approval."
+            )
+        changes = selectors.changes_for(version, user=request.user) or []
         return Response(ChangeSerializer(changes, many=True).data)
 
     def _file(self, request, kind: str):
@@ -134,7 +144,9 @@ class ManualVersionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="The manual as DOCX",
         parameters=FILE_PARAMS,
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiTypes.BINARY
+        },
     )
     @action(detail=True, methods=["get"])
     def docx(self, request, pk=None):

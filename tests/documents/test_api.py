@@ -125,3 +125,9 @@ def test_review_and_approval_cannot_be_signed_through_the_generic_signing_api(or
         assert response.status_code == 403, response.content
         assert "review and approval steps" in response.content.decode()
     assert Signature.objects.count() == before
+
+
+def test_an_error_of_the_pdf_download_is_json_even_when_a_pdf_was_asked_for(org, client_for):
+    response = client_for(org.admin).get("/api/v1/documents/versions/987654/pdf/", {"format": "pdf"})
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json") and response.json()["detail"]

@@ -97,3 +97,56 @@ def test_the_manual_api_is_in_the_schema(client_for, org):
         "/api/v1/manual/versions/{id}/pdf/",
     ):
         assert path in schema
+
+
+def test_changed_since_approval_is_rendered_as_the_snapshot_was_and_only_for_maintainers(
+    org, people, manual, client_for
+):
+    """A quality manager who sees one of the manual's two sites is not told that the other site's records vanished;
+    a change at the other site is reported (the snapshot shows those records to every reader anyway). People who do
+    not maintain the manual are not offered the comparison."""
+    from decimal import Decimal
+
+    from policies import services as policy_services
+    from policies.choices import ObjectiveStatus
+
+    from .conftest import in_days
+
+    objectives = {
+        site: policy_services.objective_create(
+            actor=org.admin,
+            title=f"Right first time {site.code}",
+            kpi="Batches right first time",
+            owner=org.admin,
+            due_date=in_days(200),
+            site=site,
+            target=Decimal("98"),
+            unit="%",
+            status=ObjectiveStatus.ACTIVE,
+        )  # fmt: skip
+        for site in (org.site_a, org.site_b)
+    }
+    version = draft(manual)
+    fill_mandatory(org.admin, version)
+    planning = ManualSection.objects.get(version=version, slot=SectionSlot.PLANNING)
+    from manual import services
+
+    services.block_add(actor=org.admin, section=planning, block_key="objectives")
+    # The approver is compliance officer at both sites: the snapshot shows both sites' objectives.
+    from ims.org import services as org_services
+    from ims.org.choices import RoleCode
+
+    org_services.membership_create(
+        person=people.approver, site=org.site_b, function=org.qa, role=org.roles[RoleCode.COMPLIANCE_OFFICER]
+    )
+    approve(org, people, version)
+    url = reverse("manual-version-changed-since-approval", args=[version.pk])
+
+    client_a = client_for(org.qm_a)
+    assert client_a.get(url).json() == []
+    assert client_for(org.emp_a).get(url).status_code == 403
+    policy_services.objective_update(actor=org.admin, objective=objectives[org.site_b], data={"target": Decimal("99")})
+    changed = client_a.get(url).json()
+    assert [(c["kind"], c["label"]) for c in changed] == [("changed", f"Right first time {org.site_b.code}")]
+    page = client_for(org.emp_a).get(reverse("manual:manual_detail", args=[manual.pk])).content.decode()
+    assert "data-changed-since-approval" not in page
