@@ -52,7 +52,7 @@ class AuditSerializer(StrictSerializer):
     processes = ScopedRelatedField(queryset=Process.objects.all(), many=True, required=False)
     clauses = serializers.PrimaryKeyRelatedField(queryset=Clause.objects.all(), many=True, required=False)
     lead_auditor = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False, required=False, allow_null=True)
-    lead_auditor_detail = PersonBriefSerializer(source="lead_auditor", read_only=True)
+    lead_auditor_detail = PersonBriefSerializer(source="lead_auditor", read_only=True, allow_null=True)
     auditors = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False, many=True, required=False)
     auditees = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False, many=True, required=False)
 

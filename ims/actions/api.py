@@ -16,7 +16,7 @@ from .views import ActionFilterSet
 
 class ActionSerializer(StrictSerializer):
     owner = ScopedRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
-    owner_detail = PersonBriefSerializer(source="owner", read_only=True)
+    owner_detail = PersonBriefSerializer(source="owner", read_only=True, allow_null=True)
     site = serializers.SlugRelatedField(slug_field="code", read_only=True)
     source_type = serializers.SlugRelatedField(slug_field="model", read_only=True)
 

@@ -90,4 +90,20 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound("Not found.")
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    _errors_as_json(context.get("request"))
+    return response
+
+
+def _errors_as_json(request) -> None:
+    """A download (PDF, BPMN, SVG, …) asked for with ``?format=`` or ``Accept`` that fails answers JSON and says
+    so: its content type is the error's, not the file's the client hoped for."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None:
+        return
+    media_type = renderer.media_type or ""
+    if "json" in media_type or "html" in media_type:
+        return
+    from rest_framework.renderers import JSONRenderer
+
+    request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type

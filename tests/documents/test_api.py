@@ -128,6 +128,12 @@ def test_review_and_approval_cannot_be_signed_through_the_generic_signing_api(or
 
 
 def test_an_error_of_the_pdf_download_is_json_even_when_a_pdf_was_asked_for(org, client_for):
-    response = client_for(org.admin).get("/api/v1/documents/versions/987654/pdf/", {"format": "pdf"})
-    assert response.status_code == 404
-    assert response["Content-Type"].startswith("application/json") and response.json()["detail"]
+    client = client_for(org.admin)
+    for url, fmt in (
+        ("/api/v1/documents/versions/987654/pdf/", "pdf"),
+        ("/api/v1/processes/process-map-versions/987654/svg/", "svg"),
+        ("/api/v1/processes/process-map-versions/987654/bpmn/", "bpmn"),
+    ):
+        response = client.get(url, {"format": fmt})
+        assert response.status_code == 404, url
+        assert response["Content-Type"].startswith("application/json") and response.json()["detail"], url

@@ -216,12 +216,6 @@ class DocumentVersionViewSet(ScopedModelViewSet):
         version = self.get_object()
         return pdf_response(render_version_pdf(version, viewer=request.user), version_pdf_filename(version))
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        """An error answer of the PDF download (404, 401, …) is JSON and says so, even when a PDF was asked for."""
-        if isinstance(response, Response) and isinstance(getattr(request, "accepted_renderer", None), PdfRenderer):
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
     @extend_schema(
         summary="Submit a draft for review",
         request=TransitionSerializer,
