@@ -150,3 +150,50 @@ def test_changed_since_approval_is_rendered_as_the_snapshot_was_and_only_for_mai
     assert [(c["kind"], c["label"]) for c in changed] == [("changed", f"Right first time {org.site_b.code}")]
     page = client_for(org.emp_a).get(reverse("manual:manual_detail", args=[manual.pk])).content.decode()
     assert "data-changed-since-approval" not in page
+
+
+def test_sections_blocks_and_the_snapshot_of_another_sites_manual_are_404(org, people, client_for):
+    """A manual of site A only: its sections, blocks, versions and snapshot do not exist for site B's people, in
+    the lists or by id, and they cannot add to it."""
+    from django.utils import timezone
+
+    from manual import services
+
+    manual_a = services.manual_create(
+        actor=org.admin, number="IMS-MAN-BSL", title="Site A manual", owner=people.author, sites=[org.site_a],
+        effective_date=timezone.localdate(),
+    )  # fmt: skip
+    version = draft(manual_a)
+    fill_mandatory(org.admin, version)
+    section = ManualSection.objects.filter(version=version).order_by("order").first()
+    block = services.block_add(actor=org.admin, section=section, block_key="objectives")
+    approve(org, people, version)
+
+    client_b = client_for(org.qm_b)
+    for name, pk in (
+        ("manual-section-detail", section.pk),
+        ("manual-block-detail", block.pk),
+        ("manual-version-detail", version.pk),
+        ("manual-version-snapshot", version.pk),
+        ("manual-version-pdf", version.pk),
+        ("manual-version-docx", version.pk),
+        ("manual-version-changed-since-approval", version.pk),
+        ("manual-manual-detail", manual_a.pk),
+    ):
+        assert client_b.get(reverse(name, args=[pk])).status_code == 404, name
+    for name, pk in (
+        ("manual-section-list", section.pk),
+        ("manual-block-list", block.pk),
+        ("manual-version-list", version.pk),
+        ("manual-manual-list", manual_a.pk),
+    ):
+        assert pk not in {row["id"] for row in client_b.get(reverse(name)).json()["results"]}, name
+    added = client_b.post(
+        reverse("manual-block-list"),
+        {"section": section.pk, "block_key": "objectives"},
+        content_type="application/json",
+    )
+    assert added.status_code in (400, 404) and SectionBlock.objects.filter(section=section).count() == 1
+    client_a = client_for(org.qm_a)
+    assert client_a.get(reverse("manual-section-detail", args=[section.pk])).status_code == 200
+    assert client_a.get(reverse("manual-version-snapshot", args=[version.pk])).status_code == 200
