@@ -41,7 +41,7 @@ def current_version(document: ControlledDocument, *, user) -> DocumentVersion | 
 
 
 def snapshot_of(version: DocumentVersion) -> ManualSnapshot | None:
-    return ManualSnapshot.objects.filter(version_id=version.pk).first()
+    return ManualSnapshot.objects.filter(version_id=version.pk).select_related("rendered_by").first()
 
 
 def visible_annex_sites(version: DocumentVersion, *, user) -> set[int]:
