@@ -25,6 +25,9 @@ from .models import ManualSection
 NUMBER = "IMS-MAN-001"
 TITLE = "Integrated Management System Manual"
 AUTHOR, REVIEWER, APPROVER = "admin.global", "qm.basel", "compliance.basel"
+#: Version 2: the Basel quality manager revises the manual, the compliance officer reviews it and the VP Global
+#: Quality (who sees every site) approves it, so its snapshot holds the live blocks of all the sites in scope.
+REVISER, REVIEWER_2, APPROVER_2 = "qm.basel", "compliance.basel", "admin.global"
 
 BODIES = {
     SectionSlot.INTRODUCTION: text.INTRODUCTION,
@@ -116,8 +119,29 @@ def manual_demo_seed() -> str:
         version = document_services.version_submit(actor=author, version=version)
         _sign(document_services.version_review, _person(REVIEWER), version, "Reviewed: sections 4–10 and annexes")
         _sign(document_services.version_approve, _person(APPROVER), version, "Approved for release")
+    _effective(version)
+    reviser = _person(REVISER)
+    with audit_context(reason="Demo IMS manual, company-wide revision"):
+        revision = document_services.version_create(
+            actor=reviser,
+            document=document,
+            change_summary="Live blocks fixed for every site in scope: approved by the VP Global Quality & IMS.",
+            effective_date=timezone.localdate(),
+        )
+        leadership = ManualSection.objects.get(version=revision, slot=SectionSlot.LEADERSHIP, is_active=True)
+        services.section_update(
+            actor=reviser, section=leadership, data={"body": text.LEADERSHIP.rstrip() + "\n\n" + text.REVISION_NOTE}
+        )
+        revision = document_services.version_submit(actor=reviser, version=revision)
+        _sign(document_services.version_review, _person(REVIEWER_2), revision, "Reviewed: company-wide revision")
+        _sign(document_services.version_approve, _person(APPROVER_2), revision, "Approved for every site")
+    revision = _effective(revision)
+    return f"{NUMBER} v{revision.number} created ({revision.get_status_display().lower()}; v1 superseded)"
+
+
+def _effective(version: DocumentVersion) -> DocumentVersion:
     version = DocumentVersion._base_manager.get(pk=version.pk)
     if version.status == VersionStatus.APPROVED:
         document_services.version_make_effective(version=version)
         version.refresh_from_db()
-    return f"{NUMBER} v{version.number} created ({version.get_status_display().lower()})"
+    return version

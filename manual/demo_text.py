@@ -218,3 +218,10 @@ ANNEXES = {
         ),
     },
 }
+
+#: What version 2 of the demo manual adds to clause 5.
+REVISION_NOTE = """### 5.5 Approval of this manual
+
+This manual is approved by the VP Global Quality & IMS for every site in its scope. The live tables it holds —
+objectives, responsibilities, risks and obligations, the monitoring plan — are fixed for all those sites at
+approval; a site annex adds what holds at one site only."""

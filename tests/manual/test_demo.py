@@ -28,11 +28,17 @@ def test_the_demo_manual_is_effective_signed_and_distributed(settings, django_ca
     standards_load()
     demo_register.seed()
     with django_capture_on_commit_callbacks(execute=True):
-        assert demo.manual_demo_seed() == "IMS-MAN-001 v1 created (effective)"
+        assert demo.manual_demo_seed() == "IMS-MAN-001 v2 created (effective; v1 superseded)"
     assert demo.manual_demo_seed() == "IMS-MAN-001 unchanged"
     manual = ControlledDocument.objects.get(number="IMS-MAN-001")
-    version = manual.versions.get()
+    first, version = manual.versions.order_by("number")
+    assert first.status == VersionStatus.SUPERSEDED
     assert version.status == VersionStatus.EFFECTIVE and manual.requires_acknowledgement
+    # Version 2 was approved by the VP Global Quality, who sees every site: its snapshot holds all the sites'
+    # objectives, where version 1's (approved by the Basel compliance officer) holds Basel's and the company's.
+    assert version.approved_by.username == "admin.global" and version.author.username == "qm.basel"
+    assert "Cork" in ManualSnapshot.objects.get(version=version).core_html
+    assert "Cork:" not in ManualSnapshot.objects.get(version=first).core_html
     assert all(s.body.strip() for s in ManualSection.objects.filter(version=version, mandatory=True))
     keys = set(SectionBlock.objects.filter(section__version=version).values_list("block_key", flat=True))
     assert {"ims_policy", "raci", "objectives", "process_landscape", "applicability"} <= keys
