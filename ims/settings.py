@@ -81,12 +81,15 @@ INSTALLED_APPS = [
     "policies",
     "processes",
     "training",
-    "implementation",
     "audits",
     "capa",
     "manual.framework",
     "manual.risks",
     "manual",
+    "implementation.kpis",
+    "implementation.feedback",
+    "implementation",
+    "implementation.review",
     "evidence",
 ]
 

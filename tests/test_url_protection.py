@@ -49,6 +49,10 @@ MOUNTS: dict[str, str] = {
     "framework/": PAGE,  # integrated procedures, the procedure × clause matrix, the monitoring plan
     "risks/": PAGE,  # the register of risks, aspects and hazards, obligations and their evaluations
     "manual/": PAGE,  # the IMS manual, its sections, annexes and outputs
+    "implementation/": PAGE,  # rollout plans, readiness, the go-live gate, heat map and timeline
+    "kpis/": PAGE,  # KPI definitions, readings, control charts, dashboards
+    "feedback/": PAGE,  # employee feedback and its triage (the anonymous kiosk form is a reviewed exception)
+    "reviews/": PAGE,  # management reviews, minutes and packs
 }
 
 #: Reviewed exceptions (URL name → reason). Anything else must refuse anonymous visitors.

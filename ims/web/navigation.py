@@ -97,7 +97,18 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
-        "Implementation", "5", "rocket-takeoff", (NavItem("Site rollout", "implementation:plan_list", "rocket"),)
+        "Implementation",
+        "5",
+        "rocket-takeoff",
+        (
+            NavItem("Site rollout", "implementation:plan_list", "rocket"),
+            NavItem("Rollout heat map", "implementation:heatmap", "grid-3x3-gap"),
+            NavItem("KPI dashboard", "kpis:dashboard", "graph-up-arrow"),
+            NavItem("KPIs", "kpis:kpi_list", "speedometer2"),
+            NavItem("Feedback", "feedback:feedback_list", "chat-left-dots"),
+            NavItem("Send feedback", "feedback:submit", "megaphone", personal=True),
+            NavItem("Management reviews", "review:review_list", "people"),
+        ),
     ),
     NavSection(
         "Monitoring & improvement",

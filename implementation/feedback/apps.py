@@ -1,0 +1,10 @@
+"""Step 5 — employee feedback: suggestions, concerns, near misses and unsafe conditions (ISO 45001 worker
+participation), named or truly anonymous, from a phone or a site kiosk, triaged by the site's quality manager."""
+
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "implementation.feedback"
+    label = "feedback"
+    verbose_name = "Employee feedback"

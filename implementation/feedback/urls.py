@@ -1,0 +1,5 @@
+"""Pages of step 5 (``feedback:`` URL names)."""
+
+app_name = "feedback"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of step 5 (``kpis:`` URL names)."""
+
+app_name = "kpis"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of step 5 (``review:`` URL names)."""
+
+app_name = "review"
+
+urlpatterns: list = []
