@@ -57,7 +57,11 @@ WORK_STATES = (
     CapaState.IMPLEMENTATION,
     CapaState.EFFECTIVENESS_CHECK,
 )
-SOURCE_LABELS = {"audits.finding": CapaSource.AUDIT_FINDING, "processes.clauseresult": CapaSource.GAP_RESULT}
+SOURCE_LABELS = {
+    "audits.finding": CapaSource.AUDIT_FINDING,
+    "processes.clauseresult": CapaSource.GAP_RESULT,
+    "feedback.feedbackitem": CapaSource.FEEDBACK,
+}
 
 
 class CapaRefused(ValidationError):

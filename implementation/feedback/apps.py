@@ -8,3 +8,9 @@ class FeedbackConfig(AppConfig):
     name = "implementation.feedback"
     label = "feedback"
     verbose_name = "Employee feedback"
+
+    def demo_seed(self) -> str:
+        """Called by ``manage.py seed_demo``: 15 feedback reports across the demo sites."""
+        from .demo import seed
+
+        return seed()

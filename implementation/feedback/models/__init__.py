@@ -1,0 +1,3 @@
+from .item import FeedbackItem
+
+__all__ = ["FeedbackItem"]
