@@ -8,3 +8,14 @@ class ReviewConfig(AppConfig):
     name = "implementation.review"
     label = "review"
     verbose_name = "Management review"
+
+    def ready(self) -> None:
+        from . import tasks
+
+        tasks.register()  # the pack job kind, so the sweeper can re-send a lost pack
+
+    def demo_seed(self) -> str:
+        """Called by ``manage.py seed_demo`` after the other step-5 apps: Basel's review of the last quarter."""
+        from .demo import review_demo_seed
+
+        return review_demo_seed()
