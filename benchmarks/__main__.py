@@ -27,6 +27,9 @@ SECTIONS = (
     "framework",
     "risks",
     "manual",
+    "rollout",
+    "kpis",
+    "review",
 )
 
 
@@ -142,6 +145,18 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.manual import run_manual
 
         run_manual(say)
+    if "rollout" in chosen:
+        from benchmarks.rollout import run_rollout
+
+        run_rollout(say)
+    if "kpis" in chosen:
+        from benchmarks.kpis import run_kpis
+
+        run_kpis(say)
+    if "review" in chosen:
+        from benchmarks.review import run_review
+
+        run_review(say)
     if "capa" in chosen:
         from benchmarks.capa import run_capa
 

@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Every 5 s: the unsealed window stays under 10 s; a run missed while workers were busy is dropped.
     "audit-seal": {"task": "ims.audit.tasks.audit_seal", "schedule": 5.0, "options": {"expires": 5}},
     "documents-make-effective": {"task": "ims.documents.tasks.versions_make_effective_due", "schedule": 3600.0},
+    # Record the last complete period of every computed KPI (one reading per KPI, site and period); idempotent.
+    "kpis-computed-readings": {"task": "implementation.kpis.tasks.computed_readings_record", "schedule": 3600.0},
     "documents-review-reminders": {
         "task": "ims.documents.tasks.review_reminders_send",
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0),
@@ -471,6 +473,8 @@ SPECTACULAR_SETTINGS = {
     # One discipline list for the portal (documents and objectives share it).
     "ENUM_NAME_OVERRIDES": {
         "DisciplineEnum": "ims.documents.choices.Discipline",
+        # A document version's status: the document API and the manual's versions show the same set.
+        "DocumentVersionStatusEnum": "ims.documents.choices.VersionStatus",
         "ActionStatusEnum": "ims.actions.models.ActionStatus",
         "GapAssessmentStatusEnum": "processes.models.gaps.AssessmentStatus",
         "ClauseResultStatusEnum": "processes.models.gaps.ResultStatus",

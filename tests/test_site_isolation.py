@@ -26,6 +26,16 @@ NOT_DECLARED: dict[str, str] = {
     "manual.manualsection": "shown inside its manual version; API isolation in tests/manual/test_api.py",
     "manual.sectionblock": "shown inside its section; API isolation in tests/manual/test_api.py",
     "manual.manualsnapshot": "append-only, read through its version; isolation in tests/manual/test_api.py",
+    "implementation.phase": "shown inside its rollout plan; API isolation in tests/implementation/test_api.py",
+    "implementation.task": "shown inside its rollout plan; API isolation in tests/implementation/test_api.py",
+    "implementation.plancriterion": "shown inside its rollout plan; API isolation in tests/implementation/test_api.py",
+    "implementation.taskdependency": "a link between two tasks of one plan; read through its task",
+    "implementation.waiver": "e-signed, shown inside its plan's criteria; created only by the waiver ceremony",
+    "implementation.golivegate": "e-signed, shown on its plan's page; created only by the go-live ceremony",
+    "review.reviewinputsnapshot": "append-only, inside its review; isolation in tests/review/test_child_isolation.py",
+    "review.reviewdecision": "shown inside its review; isolation in tests/review/test_child_isolation.py",
+    "review.reviewaction": "inside its review and as a tracked action; tests/review/test_child_isolation.py",
+    "review.reviewpack": "a job's artefact reached through its review; tests/review/test_child_isolation.py",
 }
 
 

@@ -60,6 +60,10 @@ PUBLIC_URLS: dict[str, str] = {
     "healthz": "load balancers and monitoring probe it; it answers states only, never versions or hosts",
     "login": "the sign-in page itself",
     "admin:login": "the admin's own sign-in page",
+    "feedback:kiosk": (
+        "a site's shop-floor kiosk form, reached by its QR code: anonymous reports only, 404 without the site's "
+        "token, rate limited per site, opens no session"
+    ),
 }
 
 #: Example values for path converters; any other converter gets an example built from its regex.

@@ -47,7 +47,10 @@ def test_shell_has_navigation_user_and_logout(org, client_for):
     body = client_for(org.qm_a).get(reverse("web:dashboard")).content.decode()
     assert 'id="sidebar"' in body and "offcanvas-lg" in body
     assert reverse("org:person_list") in body
-    assert "planned" in body  # steps not built yet are shown greyed
+    # Every IMS step is built: each has its numbered section, and none is shown as planned.
+    for step in ("1", "2", "3", "4", "5", "6"):
+        assert f'<span class="step-badge" title="Step {step}">{step}</span>' in body, step
+    assert "planned-tag" not in body
     assert 'class="step-badge"' in body
     assert org.qm_a.display_name in body
     assert f'<form method="post" action="{reverse("logout")}"' in body
