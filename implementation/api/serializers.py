@@ -14,7 +14,7 @@ class RolloutPlanSerializer(StrictSerializer):
     site = ScopedRelatedField(queryset=Site.objects.all(), help_text="Site id or code; fixed once created.")
     site_code = serializers.CharField(source="site.code", read_only=True)
     owner = ScopedRelatedField(queryset=Person.objects.all(), lookup_code=False, required=False, allow_null=True)
-    owner_detail = PersonBriefSerializer(source="owner", read_only=True)
+    owner_detail = PersonBriefSerializer(source="owner", read_only=True, allow_null=True)
 
     class Meta:
         model = RolloutPlan
@@ -58,7 +58,7 @@ class TaskSerializer(StrictSerializer):
 
 class PlanCriterionSerializer(StrictSerializer):
     plan = ScopedRelatedField(queryset=RolloutPlan.objects.all(), lookup_code=False, help_text="Fixed once created.")
-    met_by = PersonBriefSerializer(read_only=True)
+    met_by = PersonBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = PlanCriterion

@@ -21,11 +21,11 @@ from ims.web.api import ScopedModelViewSet
 from .. import selectors, services
 from ..models import Phase, PlanCriterion, RolloutPlan, Task
 from .serializers import (
+    GoLiveSignSerializer,
     PhaseSerializer,
     PlanCriterionSerializer,
     ReadinessSerializer,
     RolloutPlanSerializer,
-    GoLiveSignSerializer,
     TaskSerializer,
     WaiverSignSerializer,
 )

@@ -81,7 +81,7 @@ class ReviewViewSet(ScopedModelViewSet):
 
     @extend_schema(summary="The review's inputs (live before the meeting, as fixed when held)",
                    responses=ReviewInputSerializer(many=True))  # fmt: skip
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def inputs(self, request, pk=None):
         review = self.get_object()
         items = review_inputs(user=request.user, review=review)
@@ -102,7 +102,7 @@ class ReviewViewSet(ScopedModelViewSet):
     @extend_schema(methods=["GET"], summary="Decisions of the review", responses=ReviewDecisionSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Record a decision", request=ReviewDecisionSerializer,
                    responses={201: ReviewDecisionSerializer, **REFUSED})  # fmt: skip
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def decisions(self, request, pk=None):
         review = self.get_object()
         if request.method == "GET":
@@ -118,7 +118,7 @@ class ReviewViewSet(ScopedModelViewSet):
     @extend_schema(methods=["GET"], summary="Actions of the review", responses=ReviewActionSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Raise an action (tracked in /actions/)", request=ReviewActionSerializer,
                    responses={201: ReviewActionSerializer, **REFUSED})  # fmt: skip
-    @action(detail=True, methods=["get", "post"], url_path="actions")
+    @action(detail=True, methods=["get", "post"], url_path="actions", pagination_class=None)
     def review_actions(self, request, pk=None):
         review = self.get_object()
         if request.method == "GET":
