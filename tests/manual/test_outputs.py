@@ -81,3 +81,27 @@ def test_the_docx_reads_back_with_headings_tables_and_signatures(org, people, ef
     assert "Controlled copy" in document.sections[0].footer.paragraphs[0].text
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Printed name" in cells and any("Co Officer" in c for c in cells)
+
+
+def test_the_risk_heat_map_in_the_pdf_is_the_pages_drawing(org, people, manual, client_for):
+    """The register's heat map is one server-drawn SVG: the risk-summary block puts the same drawing in the manual's
+    PDF as the heat-map page shows."""
+    from django.urls import reverse
+
+    from manual.risks.heatmap import heatmap_svg
+    from manual.risks.selectors import heatmap_grids
+    from tests.risks.factories import entry_at
+
+    entry_at(org.site_a)  # an OH&S hazard, residual severity 4 × likelihood 2
+    version = draft(manual)
+    fill_mandatory(org.admin, version)
+    section = ManualSection.objects.get(version=version, slot=SectionSlot.PLANNING)
+    services.block_add(actor=org.admin, section=section, block_key="risk_summary", params={"discipline": "ohs"})
+    output = output_prepare(version, viewer=org.admin, draft=True)
+    grid = next(g for g in heatmap_grids(user=org.admin, disciplines=["ohs"]) if g.site_code == org.site_a.code)
+    drawing = heatmap_svg(grid)
+    assert drawing in str(output.rendered.core_html)
+    page = client_for(org.admin).get(reverse("risks:heatmap"), {"discipline": "ohs", "site": org.site_a.pk})
+    assert drawing in page.content.decode()
+    text = " ".join(pdf_pages(render_pdf(output)))
+    assert f"{org.site_a.code} · Health & safety" in text and "severity" in text
