@@ -4,12 +4,13 @@ page and in the PDF. Every text is escaped; the only links are the drill-downs (
 from __future__ import annotations
 
 import datetime
+import textwrap
 from dataclasses import dataclass
 from html import escape
 
 from .choices import IMS_STEPS, Readiness
 
-CELL_W, CELL_H, LEFT, TOP = 120, 30, 170, 64
+CELL_W, CELL_H, LEFT, TOP = 130, 30, 200, 64
 FILL = {
     Readiness.GREEN: ("#1a7f37", "#ffffff", "met"),
     Readiness.AMBER: ("#f2c94c", "#3d2e00", "not yet"),
@@ -52,12 +53,14 @@ def rollout_heatmap_svg(rows: list[Row], *, title: str = "Rollout heat map") -> 
     for index, (step, name) in enumerate(steps):
         x = LEFT + index * CELL_W + CELL_W / 2
         out.append(_text(x, 22, f"Step {step}", text_anchor="middle", font_weight="bold"))
-        out.append(_text(x, 40, str(name)[:22], text_anchor="middle", font_size=10))
+        # The step's name on at most two lines that fit the column (10 px text: about 6 px a character).
+        for line_no, line in enumerate(textwrap.wrap(str(name), 20)[:2]):
+            out.append(_text(x, 38 + 12 * line_no, line, text_anchor="middle", font_size=10))
     if not rows:
         out.append(_text(LEFT, TOP + 20, "No rollout plan to show."))
     for r, row in enumerate(rows):
         y = TOP + r * CELL_H
-        out.append(f'<a href="{escape(row.url)}">{_text(8, y + 19, row.label[:26])}</a>')
+        out.append(f'<a href="{escape(row.url)}">{_text(8, y + 19, row.label[:32])}</a>')
         for index, (step, name) in enumerate(steps):
             cell = row.cells.get(step) or Cell(Readiness.NONE, "No criterion for this step.", row.url)
             fill, ink, word = FILL.get(cell.colour, FILL[Readiness.NONE])
