@@ -8,20 +8,15 @@ from playwright.sync_api import expect
 from implementation.feedback.choices import FeedbackStatus
 from implementation.feedback.kiosk import kiosk_token
 from implementation.feedback.models import FeedbackItem
-from tests.browser.conftest import (  # noqa: F401  (the browser fixtures)
-    assert_no_sideways_scroll,
-    browser,
-    login,
-    page_factory,
-    scripts_and_styles_served,
-)
+
+from .conftest import assert_no_sideways_scroll, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844, "mobile": True}
 
 
-def test_anonymous_report_from_a_phone_and_the_kiosk(org, page_factory):  # noqa: F811
+def test_anonymous_report_from_a_phone_and_the_kiosk(org, page_factory):
     phone = page_factory(**PHONE)
     login(phone, org.emp_a.username, org.password)
     phone.goto("/feedback/send/")
