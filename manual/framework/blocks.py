@@ -11,18 +11,14 @@ changed since approval.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ims.documents.choices import Discipline, VersionStatus
 from ims.documents.models import ControlledDocument, DocumentVersion
+from manual.blockkit import digest, table
 from manual.blocks import BlockContent, LiveBlock, Source, register_block
 from processes.models import DocumentClause, Process
 
@@ -41,22 +37,6 @@ CHAPTERS = {
 }
 OTHER = "other"
 HARMONIZED = re.compile(r"^(10|[4-9])(\.|$)")
-
-
-def _digest(*values) -> str:
-    text = json.dumps([str(value) for value in values], ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _table(columns: Sequence[str], rows: Iterable[Sequence], *, empty: str) -> SafeString:
-    rows = list(rows)
-    if not rows:
-        return format_html('<p class="manual-empty">{}</p>', empty)
-    head = format_html_join("", "<th>{}</th>", ((column,) for column in columns))
-    body = mark_safe(  # noqa: S308 - every row is built with format_html
-        "".join(format_html("<tr>{}</tr>", format_html_join("", "<td>{}</td>", ((c,) for c in row))) for row in rows)
-    )
-    return format_html('<table class="manual-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
 
 
 def _site_ids(sites) -> list[int]:
@@ -108,7 +88,7 @@ def procedure_register_render(*, user, sites, params) -> BlockContent:
                     ", ".join(str(labels.get(d, d)) for d in disciplines),
                 )
             )
-    html = _table(
+    html = table(
         [_("Clause"), _("Procedure"), _("Version"), _("Requirements fulfilled"), _("Disciplines")],
         rows,
         empty=_("No procedure with clause links for the sites in scope."),
@@ -117,7 +97,7 @@ def procedure_register_render(*, user, sites, params) -> BlockContent:
         Source(
             ref=f"documents.controlleddocument:{document_id}",
             label=f"{documents[document_id][0]} · {documents[document_id][1]}",
-            digest=_digest(versions.get(document_id), documents[document_id][1], sorted(clauses)),
+            digest=digest(versions.get(document_id), documents[document_id][1], sorted(clauses)),
         )
         for document_id, clauses in sorted(shown.items(), key=lambda i: documents[i[0]][0])
     )
@@ -169,10 +149,10 @@ def monitoring_plan_render(*, user, sites, params) -> BlockContent:
             Source(
                 ref=f"framework.monitoringplanitem:{item.pk}",
                 label=str(item),
-                digest=_digest(item.updated_at.isoformat(), objective.title if objective else "", item.process.name),
+                digest=digest(item.updated_at.isoformat(), objective.title if objective else "", item.process.name),
             )
         )
-    html = _table(
+    html = table(
         [_("Process"), _("KPI and measure"), _("Method"), _("Frequency"), _("Responsible"), _("Reported to")],
         rows,
         empty=_("No monitoring plan for the sites in scope."),

@@ -9,16 +9,13 @@ changed since approval.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Sequence
-
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from manual.blockkit import digest, table
 from manual.blocks import BlockContent, LiveBlock, Source, register_block
 
 from .choices import Discipline
@@ -28,26 +25,11 @@ from .selectors import heatmap_grids, obligations_for, significant_aspects, top_
 TOP_PER_SITE = 5
 
 
-def _digest(*values) -> str:
-    return hashlib.sha256(json.dumps([str(v) for v in values], ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def _table(columns: Sequence[str], rows: Iterable[Sequence], *, empty: str) -> SafeString:
-    rows = list(rows)
-    if not rows:
-        return format_html('<p class="manual-empty">{}</p>', empty)
-    head = format_html_join("", "<th>{}</th>", ((c,) for c in columns))
-    body = mark_safe(  # noqa: S308 - every row is built with format_html
-        "".join(format_html("<tr>{}</tr>", format_html_join("", "<td>{}</td>", ((c,) for c in row))) for row in rows)
-    )
-    return format_html('<table class="manual-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
-
-
 def _entry_source(entry) -> Source:
     return Source(
         ref=f"risks.riskentry:{entry.pk}",
         label=f"{entry.reference} · {entry.title}",
-        digest=_digest(entry.title, entry.inherent_score, entry.residual_score, entry.residual_band,
+        digest=digest(entry.title, entry.inherent_score, entry.residual_score, entry.residual_band,
                        entry.is_significant, entry.is_active, entry.updated_at.isoformat()),
     )  # fmt: skip
 
@@ -90,7 +72,7 @@ def risk_summary_render(*, user, sites, params) -> BlockContent:
     top = [e for e in top_risks(user=user, sites=scope, per_site=TOP_PER_SITE) if e.discipline in disciplines]
     sources.extend(_entry_source(e) for e in top)
     parts.append(format_html("<h4>{}</h4>", _("Top risks per site")))
-    parts.append(_table(
+    parts.append(table(
         [_("Site"), _("Reference"), _("Title"), _("Kind"), _("Residual"), _("Owner"), _("Next review")],
         ((e.site.code, e.reference, e.title, e.get_kind_display(),
           f"{e.residual_score} · {e.get_residual_band_display()}", e.owner.display_name, e.review_date.isoformat())
@@ -103,7 +85,7 @@ def risk_summary_render(*, user, sites, params) -> BlockContent:
         seen = {s.ref for s in sources}
         sources.extend(s for s in (_entry_source(e) for e in aspects) if s.ref not in seen)
         parts.append(format_html("<h4>{}</h4>", _("Significant environmental aspects")))
-        parts.append(_table(
+        parts.append(table(
             [_("Site"), _("Reference"), _("Aspect"), _("Impact"), _("Condition"), _("Inherent"), _("Residual")],
             ((e.site.code, e.reference, e.aspect, e.impact, e.get_operating_condition_display(), e.inherent_score,
               e.residual_score) for e in aspects),
@@ -114,11 +96,11 @@ def risk_summary_render(*, user, sites, params) -> BlockContent:
     for obligation in obligations:
         sources.append(Source(
             ref=f"risks.obligation:{obligation.pk}", label=obligation.title,
-            digest=_digest(obligation.title, obligation.next_evaluation, obligation.last_evaluated_on,
+            digest=digest(obligation.title, obligation.next_evaluation, obligation.last_evaluated_on,
                            obligation.last_result, obligation.updated_at.isoformat()),
         ))  # fmt: skip
     parts.append(format_html("<h4>{}</h4>", _("Legal and other requirements")))
-    parts.append(_table(
+    parts.append(table(
         [_("Obligation"), _("Type"), _("Jurisdiction"), _("Sites"), _("Last evaluation"), _("Next evaluation")],
         ((o.title, o.get_obligation_type_display(), o.jurisdiction, " ".join(s.code for s in o.sites.all()),
           f"{o.last_evaluated_on} · {o.last_result} ({o.last_site_code})" if o.last_evaluated_on else _("not yet"),
